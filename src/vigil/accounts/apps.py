@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "vigil.accounts"
+    label = "accounts"
+    verbose_name = "Accounts and roles"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from vigil.accounts.services import role_groups_sync_on_migrate
+
+        # This app has no models, so it gets no post_migrate of its own: follow auth's (groups live there).
+        post_migrate.connect(role_groups_sync_on_migrate, sender=self.apps.get_app_config("auth"))

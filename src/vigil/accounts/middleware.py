@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from vigil.accounts.permissions import rule_for, is_allowed
+from vigil.accounts.selectors import user_roles
+
+
+class RoutePermissionMiddleware:
+    """Deny by default: a route not in the permission matrix is refused for everyone; a route
+    in it needs a login (unless public) and one of its roles."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)  # a plain 404, after CommonMiddleware's slash handling
+        rule = rule_for(match.view_name)
+        if rule is None:
+            raise PermissionDenied(f"route {match.view_name!r} is not in the permission matrix")
+        user = request.user
+        if not is_allowed(rule, user_roles(user), authenticated=user.is_authenticated):
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+        return self.get_response(request)
