@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
-from vigil.accounts.permissions import rule_for, is_allowed
+from vigil.accounts.permissions import is_allowed, rule_for
 from vigil.accounts.selectors import user_roles
 
 

@@ -72,13 +72,17 @@ class Outcome(models.Model):
 
 class Allegation(models.Model):
     # (source_system, allegation_ref) is the import key.
-    source_system = models.ForeignKey(Source, on_delete=models.PROTECT, db_column="source_system")
+    # Foreign keys to reference data get no index of their own: the composite indexes below lead
+    # with them, and every index costs time on million-row imports.
+    source_system = models.ForeignKey(
+        Source, on_delete=models.PROTECT, db_column="source_system", db_index=False
+    )
     allegation_ref = models.CharField(max_length=64)
     received_on = models.DateField()
     received_on_precision = precision_field()
     incident_date = models.DateField(null=True, blank=True)
     incident_date_precision = precision_field()
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, db_column="category")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, db_column="category", db_index=False)
     summary = models.TextField(blank=True)
     # The subject as recorded, verbatim.
     subject_name = models.CharField(max_length=250, blank=True)
@@ -92,9 +96,16 @@ class Allegation(models.Model):
     subject_details = models.TextField(blank=True)
     complainant_ref = models.CharField(max_length=64, blank=True)
     complainant_relationship = models.ForeignKey(
-        Relationship, null=True, blank=True, on_delete=models.PROTECT, db_column="complainant_relationship"
+        Relationship,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_column="complainant_relationship",
+        db_index=False,
     )
-    outcome = models.ForeignKey(Outcome, null=True, blank=True, on_delete=models.PROTECT, db_column="outcome")
+    outcome = models.ForeignKey(
+        Outcome, null=True, blank=True, on_delete=models.PROTECT, db_column="outcome", db_index=False
+    )
     outcome_on = models.DateField(null=True, blank=True)
     outcome_on_precision = precision_field()
     row_hash = models.CharField(max_length=40, editable=False)

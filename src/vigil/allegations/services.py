@@ -35,7 +35,11 @@ def reference_data_sync(*, using: str = "default") -> None:
         for position, outcome in enumerate(OUTCOMES):
             Outcome.objects.using(using).update_or_create(
                 code=outcome.code,
-                defaults={"label": outcome.label, "outcome_class": outcome.outcome_class, "position": position},
+                defaults={
+                    "label": outcome.label,
+                    "outcome_class": outcome.outcome_class,
+                    "position": position,
+                },
             )
 
 

@@ -113,9 +113,7 @@ OUTCOMES: Vocabulary[OutcomeTerm] = Vocabulary(
         OutcomeTerm("management_action", "Management action", (), NOT_PROVEN),
         OutcomeTerm("reflective_practice", "Reflective practice", ("RPRP",), NOT_PROVEN),
         OutcomeTerm("case_to_answer_misconduct", "Case to answer: misconduct", (), PROCEEDINGS),
-        OutcomeTerm(
-            "case_to_answer_gross_misconduct", "Case to answer: gross misconduct", (), PROCEEDINGS
-        ),
+        OutcomeTerm("case_to_answer_gross_misconduct", "Case to answer: gross misconduct", (), PROCEEDINGS),
         OutcomeTerm("misconduct_proven", "Misconduct proven", (), PROVEN),
         OutcomeTerm("dismissed", "Dismissed", ("dismissed without notice",), PROVEN),
         OutcomeTerm("charged", "Charged", (), PROCEEDINGS),

@@ -72,4 +72,6 @@ def format_partial_date(earliest: dt.date | None, precision: str) -> str:
 
 def precision_field() -> models.CharField[str, str]:
     """The companion column of a partial date: how much of it is known."""
-    return models.CharField(max_length=1, choices=DatePrecision.choices, default=DatePrecision.DAY, blank=True)
+    return models.CharField(
+        max_length=1, choices=DatePrecision.choices, default=DatePrecision.DAY, blank=True
+    )

@@ -24,7 +24,9 @@ class Person(models.Model):
     # Protected characteristics: for measuring disproportionality only, never a risk input.
     sex = models.CharField(max_length=1, choices=SEXES.choices(), blank=True)
     ethnicity = models.CharField(max_length=8, choices=ETHNIC_GROUPS, blank=True)
-    ethnicity_code = models.CharField(max_length=2, blank=True, help_text="2021 census detailed code, if given")
+    ethnicity_code = models.CharField(
+        max_length=2, blank=True, help_text="2021 census detailed code, if given"
+    )
     rank_or_grade = models.CharField(max_length=100, blank=True)
     role = models.CharField(max_length=200, blank=True)
     command = models.CharField(max_length=200, blank=True)
@@ -165,7 +167,9 @@ class VettingClearance(models.Model):
     class Meta:
         ordering = ("person", "-granted_on")
         constraints = [
-            models.UniqueConstraint(fields=("person", "level", "granted_on"), name="vetting_person_level_date")
+            models.UniqueConstraint(
+                fields=("person", "level", "granted_on"), name="vetting_person_level_date"
+            )
         ]
 
     def __str__(self) -> str:

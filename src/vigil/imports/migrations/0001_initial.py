@@ -4,32 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('personnel', 'Personnel'), ('vetting', 'Vetting'), ('allegations', 'Allegations')], max_length=20)),
-                ('file_name', models.CharField(max_length=500)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('rows_total', models.PositiveIntegerField(default=0)),
-                ('rows_created', models.PositiveIntegerField(default=0)),
-                ('rows_updated', models.PositiveIntegerField(default=0)),
-                ('rows_unchanged', models.PositiveIntegerField(default=0)),
-                ('rows_rejected', models.PositiveIntegerField(default=0)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField()),
-                ('imported_by', models.CharField(help_text="Who ran it: a user name or 'os-user (cli)'.", max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("personnel", "Personnel"),
+                            ("vetting", "Vetting"),
+                            ("allegations", "Allegations"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=500)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("rows_total", models.PositiveIntegerField(default=0)),
+                ("rows_created", models.PositiveIntegerField(default=0)),
+                ("rows_updated", models.PositiveIntegerField(default=0)),
+                ("rows_unchanged", models.PositiveIntegerField(default=0)),
+                ("rows_rejected", models.PositiveIntegerField(default=0)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField()),
+                (
+                    "imported_by",
+                    models.CharField(help_text="Who ran it: a user name or 'os-user (cli)'.", max_length=200),
+                ),
             ],
             options={
-                'verbose_name_plural': 'import batches',
-                'ordering': ('-started_at',),
+                "verbose_name_plural": "import batches",
+                "ordering": ("-started_at",),
             },
         ),
     ]

@@ -5,153 +5,392 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('imports', '0001_initial'),
+        ("imports", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('force', models.CharField(max_length=64)),
-                ('staff_id', models.CharField(max_length=32)),
-                ('surname', models.CharField(max_length=100)),
-                ('forenames', models.CharField(max_length=150)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('date_of_birth_precision', models.CharField(blank=True, choices=[('Y', 'year'), ('M', 'month'), ('D', 'day')], default='D', max_length=1)),
-                ('sex', models.CharField(blank=True, choices=[('F', 'Female'), ('M', 'Male'), ('X', 'Other / not specified')], max_length=1)),
-                ('ethnicity', models.CharField(blank=True, choices=[('Asian', 'Asian, Asian British or Asian Welsh'), ('Black', 'Black, Black British, Black Welsh, Caribbean or African'), ('Mixed', 'Mixed or Multiple ethnic groups'), ('White', 'White'), ('Other', 'Other ethnic group')], max_length=8)),
-                ('ethnicity_code', models.CharField(blank=True, help_text='2021 census detailed code, if given', max_length=2)),
-                ('rank_or_grade', models.CharField(blank=True, max_length=100)),
-                ('role', models.CharField(blank=True, max_length=200)),
-                ('command', models.CharField(blank=True, max_length=200)),
-                ('joined_on', models.DateField(blank=True, null=True)),
-                ('joined_on_precision', models.CharField(blank=True, choices=[('Y', 'year'), ('M', 'month'), ('D', 'day')], default='D', max_length=1)),
-                ('left_on', models.DateField(blank=True, null=True)),
-                ('left_on_precision', models.CharField(blank=True, choices=[('Y', 'year'), ('M', 'month'), ('D', 'day')], default='D', max_length=1)),
-                ('employment_type', models.CharField(blank=True, choices=[('officer', 'Police officer'), ('staff', 'Police staff'), ('special', 'Special constable'), ('volunteer', 'Police support volunteer')], max_length=16)),
-                ('row_hash', models.CharField(editable=False, max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='imports.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("force", models.CharField(max_length=64)),
+                ("staff_id", models.CharField(max_length=32)),
+                ("surname", models.CharField(max_length=100)),
+                ("forenames", models.CharField(max_length=150)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "date_of_birth_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("Y", "year"), ("M", "month"), ("D", "day")],
+                        default="D",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[("F", "Female"), ("M", "Male"), ("X", "Other / not specified")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("Asian", "Asian, Asian British or Asian Welsh"),
+                            ("Black", "Black, Black British, Black Welsh, Caribbean or African"),
+                            ("Mixed", "Mixed or Multiple ethnic groups"),
+                            ("White", "White"),
+                            ("Other", "Other ethnic group"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "ethnicity_code",
+                    models.CharField(
+                        blank=True, help_text="2021 census detailed code, if given", max_length=2
+                    ),
+                ),
+                ("rank_or_grade", models.CharField(blank=True, max_length=100)),
+                ("role", models.CharField(blank=True, max_length=200)),
+                ("command", models.CharField(blank=True, max_length=200)),
+                ("joined_on", models.DateField(blank=True, null=True)),
+                (
+                    "joined_on_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("Y", "year"), ("M", "month"), ("D", "day")],
+                        default="D",
+                        max_length=1,
+                    ),
+                ),
+                ("left_on", models.DateField(blank=True, null=True)),
+                (
+                    "left_on_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("Y", "year"), ("M", "month"), ("D", "day")],
+                        default="D",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "employment_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("officer", "Police officer"),
+                            ("staff", "Police staff"),
+                            ("special", "Special constable"),
+                            ("volunteer", "Police support volunteer"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("row_hash", models.CharField(editable=False, max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="imports.importbatch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
+                "verbose_name_plural": "people",
             },
         ),
         migrations.CreateModel(
-            name='FormerStaffNumber',
+            name="FormerStaffNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('force', models.CharField(max_length=64)),
-                ('staff_id', models.CharField(max_length=32)),
-                ('replaced_on', models.DateField()),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='former_staff_numbers', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("force", models.CharField(max_length=64)),
+                ("staff_id", models.CharField(max_length=32)),
+                ("replaced_on", models.DateField()),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="former_staff_numbers",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('person', '-replaced_on'),
+                "ordering": ("person", "-replaced_on"),
             },
         ),
         migrations.CreateModel(
-            name='PersonName',
+            name="PersonName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('legal', 'Legal name'), ('former', 'Former name'), ('alias', 'Also known as')], max_length=10)),
-                ('full_name', models.CharField(max_length=250)),
-                ('surname', models.CharField(blank=True, max_length=100)),
-                ('forenames', models.CharField(blank=True, max_length=150)),
-                ('recorded_from', models.DateField(help_text='First import that recorded this name')),
-                ('recorded_until', models.DateField(blank=True, help_text='When it stopped being current', null=True)),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='imports.importbatch')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("legal", "Legal name"),
+                            ("former", "Former name"),
+                            ("alias", "Also known as"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=250)),
+                ("surname", models.CharField(blank=True, max_length=100)),
+                ("forenames", models.CharField(blank=True, max_length=150)),
+                ("recorded_from", models.DateField(help_text="First import that recorded this name")),
+                (
+                    "recorded_until",
+                    models.DateField(blank=True, help_text="When it stopped being current", null=True),
+                ),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="imports.importbatch",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="names", to="people.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('person', 'recorded_until', 'kind', 'id'),
+                "ordering": ("person", "recorded_until", "kind", "id"),
             },
         ),
         migrations.CreateModel(
-            name='RoleRecord',
+            name="RoleRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank_or_grade', models.CharField(blank=True, max_length=100)),
-                ('role', models.CharField(blank=True, max_length=200)),
-                ('command', models.CharField(blank=True, max_length=200)),
-                ('employment_type', models.CharField(blank=True, choices=[('officer', 'Police officer'), ('staff', 'Police staff'), ('special', 'Special constable'), ('volunteer', 'Police support volunteer')], max_length=16)),
-                ('recorded_from', models.DateField()),
-                ('recorded_until', models.DateField(blank=True, null=True)),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='imports.importbatch')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_history', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rank_or_grade", models.CharField(blank=True, max_length=100)),
+                ("role", models.CharField(blank=True, max_length=200)),
+                ("command", models.CharField(blank=True, max_length=200)),
+                (
+                    "employment_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("officer", "Police officer"),
+                            ("staff", "Police staff"),
+                            ("special", "Special constable"),
+                            ("volunteer", "Police support volunteer"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("recorded_from", models.DateField()),
+                ("recorded_until", models.DateField(blank=True, null=True)),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="imports.importbatch",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_history",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('person', '-recorded_from', '-id'),
+                "ordering": ("person", "-recorded_from", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='ShoulderNumber',
+            name="ShoulderNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20)),
-                ('is_current', models.BooleanField(default=False)),
-                ('sequence', models.PositiveSmallIntegerField(default=0)),
-                ('recorded_from', models.DateField()),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='imports.importbatch')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shoulder_numbers', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20)),
+                ("is_current", models.BooleanField(default=False)),
+                ("sequence", models.PositiveSmallIntegerField(default=0)),
+                ("recorded_from", models.DateField()),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="imports.importbatch",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shoulder_numbers",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('person', '-is_current', 'sequence'),
+                "ordering": ("person", "-is_current", "sequence"),
             },
         ),
         migrations.CreateModel(
-            name='VettingClearance',
+            name="VettingClearance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('RV', 'Recruitment Vetting'), ('MV', 'Management Vetting'), ('SC', 'Security Check'), ('DV', 'Developed Vetting'), ('NPPV1', 'Non-Police Personnel Vetting 1'), ('NPPV2', 'Non-Police Personnel Vetting 2'), ('NPPV3', 'Non-Police Personnel Vetting 3')], max_length=8)),
-                ('granted_on', models.DateField()),
-                ('granted_on_precision', models.CharField(blank=True, choices=[('Y', 'year'), ('M', 'month'), ('D', 'day')], default='D', max_length=1)),
-                ('expires_on', models.DateField(blank=True, null=True)),
-                ('expires_on_precision', models.CharField(blank=True, choices=[('Y', 'year'), ('M', 'month'), ('D', 'day')], default='D', max_length=1)),
-                ('outcome', models.CharField(blank=True, choices=[('granted', 'Granted'), ('refused', 'Refused'), ('withdrawn', 'Withdrawn'), ('under_review', 'Under review')], max_length=16)),
-                ('row_hash', models.CharField(editable=False, max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='imports.importbatch')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vetting', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("RV", "Recruitment Vetting"),
+                            ("MV", "Management Vetting"),
+                            ("SC", "Security Check"),
+                            ("DV", "Developed Vetting"),
+                            ("NPPV1", "Non-Police Personnel Vetting 1"),
+                            ("NPPV2", "Non-Police Personnel Vetting 2"),
+                            ("NPPV3", "Non-Police Personnel Vetting 3"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("granted_on", models.DateField()),
+                (
+                    "granted_on_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("Y", "year"), ("M", "month"), ("D", "day")],
+                        default="D",
+                        max_length=1,
+                    ),
+                ),
+                ("expires_on", models.DateField(blank=True, null=True)),
+                (
+                    "expires_on_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("Y", "year"), ("M", "month"), ("D", "day")],
+                        default="D",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("granted", "Granted"),
+                            ("refused", "Refused"),
+                            ("withdrawn", "Withdrawn"),
+                            ("under_review", "Under review"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("row_hash", models.CharField(editable=False, max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="imports.importbatch",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vetting",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('person', '-granted_on'),
+                "ordering": ("person", "-granted_on"),
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['surname', 'forenames'], name='person_name'),
+            model_name="person",
+            index=models.Index(fields=["surname", "forenames"], name="person_name"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(fields=('force', 'staff_id'), name='person_force_staff_id'),
+            model_name="person",
+            constraint=models.UniqueConstraint(fields=("force", "staff_id"), name="person_force_staff_id"),
         ),
         migrations.AddIndex(
-            model_name='formerstaffnumber',
-            index=models.Index(fields=['force', 'staff_id'], name='formerstaffnumber_key'),
+            model_name="formerstaffnumber",
+            index=models.Index(fields=["force", "staff_id"], name="formerstaffnumber_key"),
         ),
         migrations.AddIndex(
-            model_name='personname',
-            index=models.Index(fields=['full_name'], name='personname_full'),
+            model_name="personname",
+            index=models.Index(fields=["full_name"], name="personname_full"),
         ),
         migrations.AddIndex(
-            model_name='shouldernumber',
-            index=models.Index(fields=['number'], name='shouldernumber_number'),
+            model_name="shouldernumber",
+            index=models.Index(fields=["number"], name="shouldernumber_number"),
         ),
         migrations.AddConstraint(
-            model_name='shouldernumber',
-            constraint=models.UniqueConstraint(fields=('person', 'number'), name='shouldernumber_person_number'),
+            model_name="shouldernumber",
+            constraint=models.UniqueConstraint(
+                fields=("person", "number"), name="shouldernumber_person_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vettingclearance',
-            constraint=models.UniqueConstraint(fields=('person', 'level', 'granted_on'), name='vetting_person_level_date'),
+            model_name="vettingclearance",
+            constraint=models.UniqueConstraint(
+                fields=("person", "level", "granted_on"), name="vetting_person_level_date"
+            ),
         ),
     ]

@@ -1,0 +1,56 @@
+"""`vigil demo` — build the synthetic force (if the database is empty), create one login per role,
+print them, and serve the web UI. Part of the public command contract."""
+
+from __future__ import annotations
+
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from vigil.core.serving import DEFAULT_HOST, DEFAULT_PORT, describe_database, serve, serving_message
+from vigil.demo.services import DEMO_SEED, demo_logins_ensure, demo_world_load
+from vigil.imports.engine import Progress
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a synthetic force (if the database is empty), print one login per role and serve the web UI."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--no-serve", action="store_true", help="build the database and exit (for scripts)"
+        )
+        parser.add_argument("--host", default=DEFAULT_HOST)
+        parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+        parser.add_argument("--seed", type=int, default=DEMO_SEED, help="seed of the synthetic world")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(f"Database: {describe_database()}")
+        reports = demo_world_load(
+            directory=settings.DATA_DIR / "demo-world", seed=options["seed"], progress=Progress.auto()
+        )
+        if reports:
+            for report in reports:
+                self.stdout.write(f"  imported {report.kind}: {report.counts.created:,} rows")
+            self.stdout.write(f"Synthetic force built in {time.perf_counter() - started:.1f} s.")
+        else:
+            self.stdout.write("The register already holds people: the synthetic force was not rebuilt.")
+        logins = demo_logins_ensure(logins_file=settings.DATA_DIR / "demo-logins.txt")
+        self.stdout.write("\nLogins (synthetic data only; also in vigil-data/demo-logins.txt):")
+        width = max(len(login.username) for login in logins)
+        for login in logins:
+            self.stdout.write(f"  {login.username.ljust(width)}  {login.password}   ({login.role.label})")
+        if options["no_serve"]:
+            return
+        serve(
+            options["host"],
+            options["port"],
+            on_ready=lambda url: self.stdout.write(f"\nOpen {url} and sign in.\n{serving_message(url)}"),
+        )

@@ -1,0 +1,43 @@
+"""Import entry points: one per contract file kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vigil.imports.engine import Importer, ImportReport, Progress, run_import
+from vigil.imports.models import ImportKind
+
+
+def importer_for(kind: str, *, progress: Progress | None = None) -> Importer:
+    from vigil.allegations.imports import AllegationImporter
+    from vigil.people.imports import PersonnelImporter, VettingImporter
+
+    progress = progress or Progress(enabled=False)
+    importers: dict[str, Importer] = {
+        ImportKind.PERSONNEL: PersonnelImporter(progress=progress),
+        ImportKind.VETTING: VettingImporter(progress=progress),
+        ImportKind.ALLEGATIONS: AllegationImporter(progress=progress),
+    }
+    return importers[kind]
+
+
+def contract_file_import(
+    *,
+    kind: str,
+    path: Path,
+    imported_by: str,
+    ignore_extra: bool = False,
+    skip_invalid: bool = False,
+    rejects_path: Path | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one contract file whole or not at all (raises ImportRefused, nothing written)."""
+    return run_import(
+        importer_for(kind, progress=progress),
+        path,
+        imported_by=imported_by,
+        ignore_extra=ignore_extra,
+        skip_invalid=skip_invalid,
+        rejects_path=rejects_path,
+        progress=progress,
+    )
