@@ -19,13 +19,27 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = (
-    "allegation_ref,source_system,received_on,incident_date,category,summary,subject_name,subject_staff_id,"
-    "subject_shoulder_number,subject_rank,subject_command,subject_force,subject_dob,subject_details,"
-    "complainant_ref,complainant_relationship,outcome,outcome_on"
-).split(",")
-SOURCES = ["public_complaint", "colleague_report", "hotline", "other_force", "criminal_investigation", "intelligence"]
-CATEGORIES = ["rape", "sexual_assault", "stalking", "coercive_control", "sexual_harassment", "inappropriate_behaviour"]
+HEADER = [
+    "allegation_ref", "source_system", "received_on", "incident_date", "category", "summary", "subject_name",
+    "subject_staff_id", "subject_shoulder_number", "subject_rank", "subject_command", "subject_force",
+    "subject_dob", "subject_details", "complainant_ref", "complainant_relationship", "outcome", "outcome_on",
+]  # fmt: skip
+SOURCES = [
+    "public_complaint",
+    "colleague_report",
+    "hotline",
+    "other_force",
+    "criminal_investigation",
+    "intelligence",
+]
+CATEGORIES = [
+    "rape",
+    "sexual_assault",
+    "stalking",
+    "coercive_control",
+    "sexual_harassment",
+    "inappropriate_behaviour",
+]
 OUTCOMES = ["", "open", "no_further_action", "complainant_withdrew", "no_case_to_answer", "misconduct_proven"]
 RELATIONSHIPS = ["partner", "ex_partner", "colleague", "member_of_public", "online_contact", ""]
 NAMES = ["David Smith", "SMITH, Dave", "PC Smith", "Mohammed Khan", "Grace Okafor", "J. Murphy", "Anna Nowak"]
@@ -91,12 +105,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         env = {**os.environ, "VIGIL_DATA_DIR": workdir}
         env["VIGIL_DATABASE_URL"] = args.database_url or f"sqlite:///{workdir}/bench.sqlite3"
-        subprocess.run([vigil, "migrate", "-v0"], env=env, check=True, capture_output=True)
+        subprocess.run([vigil, "init"], env=env, check=True, capture_output=True)
         first, first_out, first_rss = run([vigil, "import", "allegations", str(data), "--no-progress"], env)
         again, again_out, _ = run([vigil, "import", "allegations", str(data), "--no-progress"], env)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"file: {args.rows:,} rows, {data.stat().st_size / 1e6:.0f} MB")
-    print(f"first import:  {first:6.1f} s  ({args.rows / first:,.0f} rows/s), peak RSS {first_rss:,} MB — {first_out}")
+    print(
+        f"first import:  {first:6.1f} s  ({args.rows / first:,.0f} rows/s), peak RSS {first_rss:,} MB — {first_out}"
+    )
     print(f"re-import:     {again:6.1f} s  — {again_out}")
 
 

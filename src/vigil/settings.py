@@ -166,7 +166,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Assets are served from the installed package (WhiteNoise with finders); set VIGIL_STATIC_ROOT only
+# to serve a `collectstatic` copy instead.
+STATIC_ROOT = os.environ.get("VIGIL_STATIC_ROOT") or None
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Every asset is served by the app itself: police networks are closed, so no CDN.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

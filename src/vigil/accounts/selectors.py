@@ -14,5 +14,5 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
         known = {role.value for role in Role}
         names = user.groups.values_list("name", flat=True)  # type: ignore[attr-defined]
         cached = frozenset(Role(name) for name in names if name in known)
-        user._vigil_roles = cached  # type: ignore[union-attr]
+        user._vigil_roles = cached  # type: ignore[attr-defined]
     return cached

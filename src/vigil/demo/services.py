@@ -64,13 +64,11 @@ def demo_logins_ensure(*, logins_file: Path) -> list[DemoLogin]:
     logins = []
     for role in Role:
         username = role.value
-        password = known.get(username)
         user = User.objects.filter(username=username).first()
+        password = known.get(username) or random_password()
         if user is None:
-            password = password or random_password()
             user_create(username=username, password=password, roles=[role])
-        elif password is None or not user.check_password(password):
-            password = random_password()
+        elif not user.check_password(password):
             user.set_password(password)
             user.save(update_fields=["password"])
         logins.append(DemoLogin(role, username, password))

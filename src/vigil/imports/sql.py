@@ -130,9 +130,9 @@ def upsert_rows(
             "updated_at = %s WHERE id = %s"
         )
         with connection.cursor() as cursor:
-            for chunk in _chunks(changed, CHUNK):
+            for changed_chunk in _chunks(changed, CHUNK):
                 cursor.executemany(
-                    sql, [(*pick(row.db), row.row_hash, batch.pk, stamp, pk) for pk, row in chunk]
+                    sql, [(*pick(row.db), row.row_hash, batch.pk, stamp, pk) for pk, row in changed_chunk]
                 )
         counts.updated = len(changed)
     if only_hash_differs:
@@ -152,8 +152,8 @@ def _picker(positions: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]
     if len(positions) == 1:
         only = positions[0]
         return lambda values: (values[only],)
-    getter = itemgetter(*positions)
-    return lambda values: getter(values)  # type: ignore[no-any-return]
+    getter: Callable[[tuple[Any, ...]], tuple[Any, ...]] = itemgetter(*positions)
+    return getter
 
 
 @contextmanager
@@ -219,7 +219,8 @@ def _compare_with_stored(
             )
             for record in cursor.fetchall():
                 stored[record[0]] = tuple(map(_as_text, record[1:]))
-    changed, same = [], []
+    changed: list[tuple[int, ValidRow]] = []
+    same: list[tuple[int, ValidRow]] = []
     for pk, row in candidates:
         incoming = tuple(map(_as_text, pick(row.db)))
         (same if stored.get(pk) == incoming else changed).append((pk, row))

@@ -191,8 +191,8 @@ class PersonnelImporter:
             if not differs and not name_changes[0] and not name_changes[1] and not any(number_changes):
                 hash_only.append(person)
                 continue
-            for name, value in differs.items():
-                setattr(person, name, value)
+            for field_name, value in differs.items():
+                setattr(person, field_name, value)
             person.import_batch = batch
             changed_people.append(person)
             new_names.extend(name_changes[0])
