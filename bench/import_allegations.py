@@ -108,13 +108,11 @@ def main() -> None:
         subprocess.run([vigil, "init"], env=env, check=True, capture_output=True)
         first, first_out, first_rss = run([vigil, "import", "allegations", str(data), "--no-progress"], env)
         again, again_out, _ = run([vigil, "import", "allegations", str(data), "--no-progress"], env)
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"file: {args.rows:,} rows, {data.stat().st_size / 1e6:.0f} MB")
-    print(
-        f"first import:  {first:6.1f} s  ({args.rows / first:,.0f} rows/s), peak RSS {first_rss:,} MB — {first_out}"
-    )
+    print(f"first import:  {first:6.1f} s  ({args.rows / first:,.0f} rows/s), peak RSS {first_rss:,} MB")
+    print(f"               {first_out}")
     print(f"re-import:     {again:6.1f} s  — {again_out}")
 
 
