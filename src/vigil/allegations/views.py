@@ -1,9 +1,117 @@
-# Placeholder: the web UI is being written.
+"""The allegation pages. Access is enforced by the permission matrix (RoutePermissionMiddleware)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django import forms
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from vigil.allegations import selectors
+from vigil.allegations.models import Category, Outcome, Source
+
+_ISO_DATE = ["%Y-%m-%d"]
+_DATE_ERRORS = {"invalid": "Enter a real date, as YYYY-MM-DD (for example 2024-03-31)."}
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("todo")
+def _choice_errors(what: str) -> dict[str, str]:
+    return {"invalid_choice": f"“%(value)s” is not {what} Vigil knows. Choose one from the list."}
 
 
-person_search = person_detail = allegation_list = allegation_detail = _todo
+class AllegationFilterForm(forms.Form):
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label="Any category",
+        error_messages=_choice_errors("a category"),
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        empty_label="Any source",
+        error_messages=_choice_errors("a source"),
+    )
+    outcome = forms.ModelChoiceField(
+        queryset=Outcome.objects.all(),
+        required=False,
+        empty_label="Any outcome",
+        error_messages=_choice_errors("an outcome"),
+    )
+    received_from = forms.DateField(
+        required=False,
+        label="Received from",
+        input_formats=_ISO_DATE,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE_ERRORS,
+    )
+    received_to = forms.DateField(
+        required=False,
+        label="Received to",
+        input_formats=_ISO_DATE,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE_ERRORS,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        start: dt.date | None = cleaned.get("received_from")
+        end: dt.date | None = cleaned.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", "“Received to” must be the same as or after “Received from”.")
+        return cleaned
+
+    def filters(self) -> selectors.AllegationFilters:
+        data = self.cleaned_data
+        return selectors.AllegationFilters(
+            category=data.get("category"),
+            source=data.get("source"),
+            outcome=data.get("outcome"),
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+        )
+
+
+def _cursor(request: HttpRequest) -> tuple[selectors.Cursor | None, bool]:
+    """The cursor in the query string, and whether one was given but could not be read."""
+    directions: tuple[Literal["before", "after"], ...] = ("before", "after")
+    for direction in directions:
+        token = request.GET.get(direction)
+        if token:
+            try:
+                return selectors.Cursor.parse(direction, token), False
+            except selectors.CursorError:
+                return None, True
+    return None, False
+
+
+def allegation_list(request: HttpRequest) -> HttpResponse:
+    form = AllegationFilterForm(request.GET)
+    cursor, cursor_invalid = _cursor(request)
+    page = None
+    if form.is_valid():
+        page = selectors.allegation_list_page(filters=form.filters(), cursor=cursor)
+    return render(
+        request,
+        "allegations/allegation_list.html",
+        {
+            "form": form,
+            "page": page,
+            "cursor": cursor,
+            "cursor_invalid": cursor_invalid,
+            "filtered": page is not None and form.filters().active,
+        },
+    )
+
+
+def allegation_detail(request: HttpRequest, allegation_id: int) -> HttpResponse:
+    allegation = selectors.allegation_get(allegation_id=allegation_id)
+    return render(
+        request,
+        "allegations/allegation_detail.html",
+        {
+            "allegation": allegation,
+            "staff_number_holders": selectors.people_holding_staff_id(allegation=allegation),
+        },
+    )

@@ -1,0 +1,205 @@
+"""Reads for the people pages: person search and the one view of a person.
+
+Sex and ethnicity are never selected for display: they are kept only for disproportionality
+figures, and a reviewer must not be shown them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from vigil.allegations.models import Allegation
+from vigil.core.partial_dates import PartialDate, Precision
+from vigil.people.models import (
+    FormerStaffNumber,
+    NameKind,
+    Person,
+    PersonName,
+    RoleRecord,
+    ShoulderNumber,
+    VettingClearance,
+)
+
+SEARCH_LIMIT = 50
+_TOKEN_SPLIT = re.compile(r"[\s,]+")
+# The identity fields a page may show. Protected characteristics (sex, ethnicity) are left out.
+_DISPLAY_FIELDS = (
+    "id",
+    "force",
+    "staff_id",
+    "surname",
+    "forenames",
+    "date_of_birth",
+    "date_of_birth_precision",
+    "rank_or_grade",
+    "role",
+    "command",
+    "joined_on",
+    "joined_on_precision",
+    "left_on",
+    "left_on_precision",
+    "employment_type",
+)
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    person: Person
+    matched_on: str  # why the person is in the results, e.g. "Former name: Jane Doe"
+
+
+@dataclass(frozen=True)
+class PersonSearchResult:
+    matches: list[PersonMatch]
+    truncated: bool  # more people matched than are shown
+
+
+def _tokens(query: str) -> list[str]:
+    return [token for token in _TOKEN_SPLIT.split(query.strip()) if token]
+
+
+def person_search(*, query: str, limit: int = SEARCH_LIMIT) -> PersonSearchResult:
+    """People whose staff ID (current or former) or a shoulder number (ever worn) equals the
+    query, or any of whose names (legal, former, alias) contains every word of it; ordered by
+    surname, at most `limit`."""
+    query = query.strip()
+    tokens = _tokens(query)
+    if not tokens:
+        return PersonSearchResult(matches=[], truncated=False)
+    in_a_name = Q()
+    on_the_person = Q()
+    for token in tokens:
+        in_a_name &= Q(full_name__icontains=token)
+        on_the_person &= Q(surname__icontains=token) | Q(forenames__icontains=token)
+    by_name = PersonName.objects.filter(in_a_name).values("person_id")
+    by_number = ShoulderNumber.objects.filter(number__iexact=query).values("person_id")
+    by_former_id = FormerStaffNumber.objects.filter(staff_id__iexact=query).values("person_id")
+    found = list(
+        Person.objects.filter(
+            Q(staff_id__iexact=query)
+            | Q(pk__in=by_former_id)
+            | Q(pk__in=by_number)
+            | Q(pk__in=by_name)
+            | on_the_person
+        )
+        .only(*_DISPLAY_FIELDS)
+        .prefetch_related("names", "shoulder_numbers", "former_staff_numbers")
+        .order_by("surname", "forenames", "force", "staff_id")[: limit + 1]
+    )
+    matches = [PersonMatch(person, _matched_on(person, query, tokens)) for person in found[:limit]]
+    return PersonSearchResult(matches=matches, truncated=len(found) > limit)
+
+
+def _matched_on(person: Person, query: str, tokens: list[str]) -> str:
+    folded = query.casefold()
+    if person.staff_id.casefold() == folded:
+        return "Staff ID"
+    for former in person.former_staff_numbers.all():
+        if former.staff_id.casefold() == folded:
+            return f"Former staff ID ({former.force}, until {former.replaced_on.isoformat()})"
+    for number in person.shoulder_numbers.all():
+        if number.number.casefold() == folded:
+            return f"Shoulder number {number.number}" + ("" if number.is_current else " (former)")
+
+    def holds(text: str) -> bool:
+        return all(token.casefold() in text.casefold() for token in tokens)
+
+    if holds(f"{person.forenames} {person.surname}"):
+        return "Name"
+    for name in person.names.all():
+        if name.kind != NameKind.LEGAL and holds(name.full_name):
+            return f"{name.get_kind_display()}: {name.full_name}"
+    return "Name"
+
+
+@dataclass(frozen=True)
+class VettingRow:
+    clearance: VettingClearance
+    expired: bool
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    """Everything the person page shows, read in a constant number of queries."""
+
+    person: Person
+    names: list[PersonName]
+    shoulder_numbers: list[ShoulderNumber]
+    roles: list[RoleRecord]
+    vetting: list[VettingRow]
+    former_staff_numbers: list[FormerStaffNumber]
+    allegations: list[Allegation]
+
+
+def person_get(*, person_id: int) -> Person:
+    """The person (display fields only) with their history prefetched; Http404 if absent."""
+    queryset = Person.objects.only(*_DISPLAY_FIELDS).prefetch_related(
+        "names",
+        "shoulder_numbers",
+        Prefetch("role_history", queryset=RoleRecord.objects.order_by("-recorded_from", "-id")),
+        Prefetch("vetting", queryset=VettingClearance.objects.order_by("-granted_on", "-id")),
+        "former_staff_numbers",
+    )
+    return get_object_or_404(queryset, pk=person_id)
+
+
+def allegations_naming_staff_numbers(*, numbers: Iterable[tuple[str, str]]) -> QuerySet[Allegation]:
+    """Allegations whose subject as recorded has one of these (force, staff_id) numbers, in that
+    force or with no force recorded; newest first. A staff-number match only, not identity linking."""
+    naming = Q()
+    for force, staff_id in numbers:
+        if staff_id:
+            naming |= Q(subject_staff_id=staff_id) & (Q(subject_force=force) | Q(subject_force=""))
+    if not naming:
+        return Allegation.objects.none()
+    return (
+        Allegation.objects.filter(naming)
+        .select_related("category", "source_system", "outcome")
+        .order_by("-received_on", "-id")
+    )
+
+
+def person_profile(*, person_id: int, today: dt.date) -> PersonProfile:
+    """The one view of a person: identity, names, numbers, roles, vetting and the allegations
+    that name their staff number (current or former). Http404 if there is no such person."""
+    person = person_get(person_id=person_id)
+    names = sorted(
+        person.names.all(),
+        # Current names first (legal before aliases), then the most recently ended.
+        key=lambda name: (
+            name.recorded_until is not None,
+            -(name.recorded_until or dt.date.min).toordinal(),
+            name.kind != NameKind.LEGAL,
+            name.recorded_from,
+            name.id,
+        ),
+    )
+    vetting = [
+        VettingRow(clearance, _expired(clearance.expires_on, clearance.expires_on_precision, today))
+        for clearance in person.vetting.all()
+    ]
+    former = list(person.former_staff_numbers.all())
+    # Numbers a person used to hold still lead to them (see people.services).
+    numbers = [(person.force, person.staff_id), *((f.force, f.staff_id) for f in former)]
+    return PersonProfile(
+        person=person,
+        names=names,
+        shoulder_numbers=list(person.shoulder_numbers.all()),
+        roles=list(person.role_history.all()),
+        vetting=vetting,
+        former_staff_numbers=former,
+        allegations=list(allegations_naming_staff_numbers(numbers=numbers)),
+    )
+
+
+def _expired(expires_on: dt.date | None, precision: str, today: dt.date) -> bool:
+    """Expired once the last day the expiry date could be has passed."""
+    if expires_on is None:
+        return False
+    known: Precision = "Y" if precision == "Y" else "M" if precision == "M" else "D"
+    return PartialDate(expires_on, known).latest < today
