@@ -109,8 +109,9 @@ class Allegation(models.Model):
     outcome_on = models.DateField(null=True, blank=True)
     outcome_on_precision = precision_field()
     row_hash = models.CharField(max_length=40, editable=False)
+    # No index: batches are never deleted, and each index costs seconds on a million-row import.
     import_batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

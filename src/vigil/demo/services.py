@@ -18,6 +18,7 @@ from vigil.imports.services import contract_file_import
 from vigil.people.models import Person
 
 DEMO_SEED = 1633
+DEMO_STAFF = 20_000
 IMPORTED_BY = "vigil demo"
 
 
@@ -29,7 +30,7 @@ class DemoLogin:
 
 
 def demo_world_load(
-    *, directory: Path, seed: int = DEMO_SEED, progress: Progress | None = None
+    *, directory: Path, seed: int = DEMO_SEED, staff: int = DEMO_STAFF, progress: Progress | None = None
 ) -> list[ImportReport]:
     """Build the synthetic force, write it as contract CSVs in `directory` and import them.
     Does nothing (returns []) when the register already holds people."""
@@ -37,7 +38,7 @@ def demo_world_load(
 
     if Person.objects.exists():
         return []
-    files = write_world(build_world(seed=seed), directory)
+    files = write_world(build_world(seed=seed, staff=staff), directory)
     reports = []
     with transaction.atomic():
         for kind, path in (

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -175,16 +177,18 @@ def check_table(
     present_names = tuple(reader.column.name for reader in readers)
     width = len(table.header)
     lines = [line for line, _ in table.rows]
-    rows_cells: list[list[str]] = []
     problems: dict[int, list[RowError]] = {}  # by row index
     for row_index, (line, cells) in enumerate(table.rows):
-        if len(cells) != width:
-            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-                problems.setdefault(row_index, []).append(
-                    RowError(line, "", "", f"{len(cells)} cells but the header has {width} columns")
-                )
-            cells = (cells + [""] * width)[:width]
-        rows_cells.append(cells)
+        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            problems.setdefault(row_index, []).append(
+                RowError(line, "", "", f"{len(cells)} cells but the header has {width} columns")
+            )
+    # Transposed once (rows padded or cut to the header's width): column-wise passes are what is
+    # fast at a million rows.
+    padding = [""] * width
+    transposed = (
+        list(zip(*((cells + padding)[:width] for _, cells in table.rows), strict=True)) or [()] * width
+    )
 
     value_columns: list[list[Any]] = []
     canonical_columns: list[list[str]] = []
@@ -193,7 +197,7 @@ def check_table(
     for reader in progress.wrap(readers, total=len(readers), description="checking columns"):
         column = reader.column
         position = positions[column.name]
-        cells = [row[position].strip() for row in rows_cells]
+        cells = list(map(str.strip, transposed[position]))
         failures: dict[str, str] = {}
         if table.has_undecodable_bytes:
             failures.update(
@@ -218,11 +222,17 @@ def check_table(
                         results[cell] = reader.read(cell)
                     except ValueError as error:
                         failures[cell] = str(error)
-            parsed = [results.get(cell, reader.empty) for cell in cells]
-            values = [result[0] for result in parsed]
-            canonical = [result[1] for result in parsed]
-            for offset in range(len(column.db_columns())):
-                db_columns.append([result[2][offset] for result in parsed])
+            results.update(dict.fromkeys(failures, reader.empty))  # a failed row is dropped anyway
+            parsed = list(map(results.__getitem__, cells))
+            values = list(map(itemgetter(0), parsed))
+            if reader.value_is_text:  # a code: its value is also its canonical text and stored value
+                canonical = [value or "" for value in values]
+                db_columns.append(values if column.nullable else canonical)  # type: ignore[attr-defined]
+            else:
+                canonical = list(map(itemgetter(1), parsed))
+                stored = list(map(itemgetter(2), parsed))
+                for offset in range(len(column.db_columns())):
+                    db_columns.append(list(map(itemgetter(offset), stored)))
         db_names.extend(column.db_columns())
         if failures or (column.required and not all(cells)):
             for row_index, cell in enumerate(cells):
@@ -239,35 +249,46 @@ def check_table(
 
     for row_problems in problems.values():
         errors.extend(row_problems)
-    valid: list[ValidRow] = []
     if not all(name in positions for name in contract.key):
-        return CheckedTable(valid, errors, present_names, tuple(db_names))  # reported in the header errors
-    key_indexes = [present_names.index(name) for name in contract.key]
-    first_line_of_key: dict[tuple[Any, ...], int] = {}
+        return CheckedTable([], errors, present_names, tuple(db_names))  # reported in the header errors
+    # Assemble rows with comprehensions over zip: per-row Python work is what a million rows cost.
+    keys = list(zip(*(value_columns[present_names.index(name)] for name in contract.key), strict=True))
+    if len(set(keys)) != len(keys):
+        first_line_of_key: dict[tuple[Any, ...], int] = {}
+        for row_index, key in enumerate(keys):
+            first_line = first_line_of_key.setdefault(key, lines[row_index])
+            if first_line != lines[row_index] and row_index not in problems:
+                shown = ", ".join(str(part) for part in key)
+                problems[row_index] = [
+                    RowError(
+                        lines[row_index],
+                        ",".join(contract.key),
+                        shown,
+                        f"duplicate key: same as line {first_line}",
+                    )
+                ]
+                errors.extend(problems[row_index])
     prefix = "\x1f".join(present_names) + "\x1e"
-    for row_index, row_values, row_canonical, row_db in zip(
-        range(len(lines)),
-        zip(*value_columns, strict=True),
-        zip(*canonical_columns, strict=True),
-        zip(*db_columns, strict=True),
-        strict=True,
-    ):
-        if row_index in problems:
-            continue
-        line = lines[row_index]
-        key = tuple(row_values[index] for index in key_indexes)
-        first_line = first_line_of_key.setdefault(key, line)
-        if first_line != line:
-            shown = ", ".join(str(part) for part in key)
-            errors.append(
-                RowError(line, ",".join(contract.key), shown, f"duplicate key: same as line {first_line}")
-            )
-            continue
-        digest = hashlib.sha1(
+    digests = [
+        hashlib.sha1(
             (prefix + "\x1f".join(row_canonical)).encode("utf-8", errors="surrogateescape"),
             usedforsecurity=False,
         ).hexdigest()
-        valid.append(ValidRow(line, key, present_names, row_values, digest, row_db))
+        for row_canonical in zip(*canonical_columns, strict=True)
+    ]
+    valid = list(
+        map(
+            ValidRow,
+            lines,
+            keys,
+            repeat(present_names),
+            zip(*value_columns, strict=True),
+            digests,
+            zip(*db_columns, strict=True),
+        )
+    )
+    if problems:
+        valid = [row for row_index, row in enumerate(valid) if row_index not in problems]
     return CheckedTable(valid, errors, present_names, tuple(db_names))
 
 

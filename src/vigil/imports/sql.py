@@ -183,7 +183,8 @@ def _indexes_rebuilt_after(model: type[models.Model], *, enabled: bool) -> Itera
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
         if sqlite:
-            cursor.execute("PRAGMA cache_size = -262144")
+            # Index builds scan the whole table once per index: keep it in memory (1 GiB at most).
+            cursor.execute("PRAGMA cache_size = -1048576")
             cursor.execute("PRAGMA temp_store = MEMORY")
     try:
         yield

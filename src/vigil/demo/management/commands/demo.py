@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from vigil.core.serving import DEFAULT_HOST, DEFAULT_PORT, describe_database, serve, serving_message
-from vigil.demo.services import DEMO_SEED, demo_logins_ensure, demo_world_load
+from vigil.demo.services import DEMO_SEED, DEMO_STAFF, demo_logins_ensure, demo_world_load
 from vigil.imports.engine import Progress
 
 
@@ -28,13 +28,17 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=DEFAULT_HOST)
         parser.add_argument("--port", type=int, default=DEFAULT_PORT)
         parser.add_argument("--seed", type=int, default=DEMO_SEED, help="seed of the synthetic world")
+        parser.add_argument("--staff", type=int, default=DEMO_STAFF, help="size of the synthetic workforce")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Database: {describe_database()}")
         reports = demo_world_load(
-            directory=settings.DATA_DIR / "demo-world", seed=options["seed"], progress=Progress.auto()
+            directory=settings.DATA_DIR / "demo-world",
+            seed=options["seed"],
+            staff=options["staff"],
+            progress=Progress.auto(),
         )
         if reports:
             for report in reports:
@@ -42,8 +46,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Synthetic force built in {time.perf_counter() - started:.1f} s.")
         else:
             self.stdout.write("The register already holds people: the synthetic force was not rebuilt.")
-        logins = demo_logins_ensure(logins_file=settings.DATA_DIR / "demo-logins.txt")
-        self.stdout.write("\nLogins (synthetic data only; also in vigil-data/demo-logins.txt):")
+        logins_file = settings.DATA_DIR / "demo-logins.txt"
+        logins = demo_logins_ensure(logins_file=logins_file)
+        self.stdout.write(f"\nLogins (synthetic data only; also in {logins_file}):")
         width = max(len(login.username) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.password}   ({login.role.label})")
