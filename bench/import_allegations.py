@@ -16,7 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = [
@@ -89,10 +92,32 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, str, int]:
     return elapsed, result.stdout.strip(), max(peak, before) // 1024
 
 
+@contextmanager
+def fresh_database(server_url: str | None, workdir: str) -> Iterator[str]:
+    """A new empty database: a SQLite file in workdir, or a scratch database created on the
+    PostgreSQL server that server_url names (dropped afterwards)."""
+    if not server_url:
+        yield f"sqlite:///{workdir}/bench.sqlite3"
+        return
+    import psycopg
+
+    parts = urlsplit(server_url)
+    scratch = f"vigil_bench_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {scratch}")
+    try:
+        yield urlunsplit(parts._replace(path=f"/{scratch}"))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE {scratch}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp dir")
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL server to bench on (a scratch database is made); default SQLite"
+    )
     args = parser.parse_args()
 
     out = ROOT / "bench" / "out"
@@ -102,9 +127,8 @@ def main() -> None:
         print(f"writing {data} ...", flush=True)
         write_file(data, args.rows)
     vigil = str(Path(sys.executable).parent / "vigil")
-    with tempfile.TemporaryDirectory() as workdir:
-        env = {**os.environ, "VIGIL_DATA_DIR": workdir}
-        env["VIGIL_DATABASE_URL"] = args.database_url or f"sqlite:///{workdir}/bench.sqlite3"
+    with tempfile.TemporaryDirectory() as workdir, fresh_database(args.database_url, workdir) as url:
+        env = {**os.environ, "VIGIL_DATA_DIR": workdir, "VIGIL_DATABASE_URL": url}
         subprocess.run([vigil, "init"], env=env, check=True, capture_output=True)
         first, first_out, first_rss = run([vigil, "import", "allegations", str(data), "--no-progress"], env)
         again, again_out, _ = run([vigil, "import", "allegations", str(data), "--no-progress"], env)

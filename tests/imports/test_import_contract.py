@@ -276,3 +276,29 @@ def test_a_bad_row_in_a_big_file_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(ImportRefused) as refused:
         contract_file_import(kind="allegations", path=path, imported_by="test")
     assert [(error.line, error.value) for error in refused.value.report.errors] == [(1_236, "arson")]
+
+
+def test_a_bulk_load_rebuilds_the_indexes_it_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import connection
+
+    from vigil.imports import sql
+
+    monkeypatch.setattr(sql, "BULK_LOAD_ROWS", 10)
+    table = Allegation._meta.db_table
+    with connection.cursor() as cursor:
+        before = {
+            name
+            for name, spec in connection.introspection.get_constraints(cursor, table).items()
+            if spec["index"]
+        }
+    rows = "".join(f"R{number},hotline,2020-01-{1 + number % 28:02d},rape\n" for number in range(50))
+    path = write(tmp_path, "bulk.csv", "allegation_ref,source_system,received_on,category\n" + rows)
+    assert contract_file_import(kind="allegations", path=path, imported_by="test").counts.created == 50
+    with connection.cursor() as cursor:
+        after = {
+            name
+            for name, spec in connection.introspection.get_constraints(cursor, table).items()
+            if spec["index"]
+        }
+    assert after == before and "allegation_received" in after
+    assert Allegation.objects.filter(received_on__year=2020).count() == 50

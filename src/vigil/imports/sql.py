@@ -114,13 +114,17 @@ def upsert_rows(
         with _indexes_rebuilt_after(model, enabled=bulk_load), connection.cursor() as cursor:
             chunks = _chunks(new_rows, CHUNK)
             for chunk in progress.wrap(chunks, total=-(-len(new_rows) // CHUNK), description="writing"):
-                cursor.executemany(
-                    sql,
-                    [
-                        pick(row.db) + absent_values + fixed_values(row) + (row.row_hash, *tail)
-                        for row in chunk
-                    ],
-                )
+                params = [
+                    pick(row.db) + absent_values + fixed_values(row) + (row.row_hash, *tail) for row in chunk
+                ]
+                if connection.vendor == "postgresql":
+                    # COPY streams rows without a round trip each: ~10x executemany on PostgreSQL.
+                    copy_sql = f"COPY {quote(db_table)} ({', '.join(map(quote, insert_columns))}) FROM STDIN"
+                    with cursor.cursor.copy(copy_sql) as copy:
+                        for values in params:
+                            copy.write_row(values)
+                else:
+                    cursor.executemany(sql, params)
         counts.created = len(new_rows)
 
     if changed:
@@ -160,7 +164,7 @@ def _picker(positions: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]
 def _indexes_rebuilt_after(model: type[models.Model], *, enabled: bool) -> Iterator[None]:
     """Drop the table's non-unique indexes and recreate them on the way out, inside the caller's
     transaction (a failed load leaves them as they were). Unique indexes stay: they guard the keys.
-    On SQLite, also give the load a large page cache and in-memory sorting."""
+    On SQLite, also give the load a large page cache."""
     if not enabled:
         yield
         return
@@ -185,16 +189,20 @@ def _indexes_rebuilt_after(model: type[models.Model], *, enabled: bool) -> Itera
         if sqlite:
             # Index builds scan the whole table once per index: keep it in memory (1 GiB at most).
             cursor.execute("PRAGMA cache_size = -1048576")
-            cursor.execute("PRAGMA temp_store = MEMORY")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
+            if not sqlite:
+                # PostgreSQL refuses CREATE INDEX while deferred foreign-key checks are pending:
+                # run them now (a violation still aborts the whole import).
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for _, create_sql in indexes:
                 cursor.execute(create_sql)
+            if not sqlite:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             if sqlite:
                 cursor.execute("PRAGMA cache_size = -2000")
-                cursor.execute("PRAGMA temp_store = DEFAULT")
 
 
 def _compare_with_stored(
