@@ -124,7 +124,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Progress:
-    """A terminal progress bar (stderr), silent when not on a terminal or when disabled."""
+    """Progress on a terminal (stderr): bars for long loops and a line for each long step; silent
+    when not on a terminal or when disabled."""
 
     enabled: bool
 
@@ -132,11 +133,28 @@ class Progress:
     def auto(cls) -> Progress:
         return cls(enabled=sys.stderr.isatty())
 
-    def wrap(self, items: Iterable[T], *, total: int, description: str) -> Iterator[T]:
+    def wrap(
+        self,
+        items: Iterable[T],
+        *,
+        total: int,
+        description: str,
+        unit: str = "rows",
+        size: Callable[[T], int] | None = None,
+    ) -> Iterator[T]:
+        """Yield items with a bar; `size(item)` counts an item as several units (a chunk of rows)."""
         if not self.enabled:
             yield from items
             return
-        yield from tqdm(items, total=total, desc=description, unit=" rows", unit_scale=True, leave=False)
+        with tqdm(total=total, desc=description, unit=f" {unit}", unit_scale=True, leave=False) as bar:
+            for item in items:
+                yield item
+                bar.update(size(item) if size else 1)
+
+    def step(self, message: str) -> None:
+        """Say what a long step without a bar is doing."""
+        if self.enabled:
+            tqdm.write(f"{message}…", file=sys.stderr)
 
 
 def _header_positions(
@@ -194,7 +212,7 @@ def check_table(
     canonical_columns: list[list[str]] = []
     db_columns: list[list[Any]] = []
     db_names: list[str] = []
-    for reader in progress.wrap(readers, total=len(readers), description="checking columns"):
+    for reader in progress.wrap(readers, total=len(readers), description="checking", unit="columns"):
         column = reader.column
         position = positions[column.name]
         cells = list(map(str.strip, transposed[position]))
@@ -333,6 +351,7 @@ def _run_import(
 ) -> ImportReport:
     started_at = timezone.now()
     contract = importer.contract
+    progress.step(f"reading {path.name}")
     try:
         table = read_table(path)
     except (OSError, UnreadableFile) as error:
@@ -383,6 +402,7 @@ def _run_import(
         batch.rows_unchanged = report.counts.unchanged
         batch.finished_at = timezone.now()
         batch.save()
+        progress.step("committing")
     report.batch = batch
     return report
 

@@ -59,6 +59,7 @@ def upsert_rows(
     quote = ops.quote_name
     counts = ApplyCounts()
 
+    progress.step("comparing with what is stored")
     existing: dict[tuple[str | None, ...], tuple[int, str]] = {}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(map(quote, key_columns))}, id, row_hash FROM {quote(db_table)}")  # noqa: S608
@@ -111,9 +112,12 @@ def upsert_rows(
         )
         tail = (batch.pk, stamp, stamp)
         bulk_load = len(new_rows) >= BULK_LOAD_ROWS and len(new_rows) > stored_rows
-        with _indexes_rebuilt_after(model, enabled=bulk_load), connection.cursor() as cursor:
+        with (
+            _indexes_rebuilt_after(model, enabled=bulk_load, progress=progress),
+            connection.cursor() as cursor,
+        ):
             chunks = _chunks(new_rows, CHUNK)
-            for chunk in progress.wrap(chunks, total=-(-len(new_rows) // CHUNK), description="writing"):
+            for chunk in progress.wrap(chunks, total=len(new_rows), description="writing", size=len):
                 params = [
                     pick(row.db) + absent_values + fixed_values(row) + (row.row_hash, *tail) for row in chunk
                 ]
@@ -161,7 +165,7 @@ def _picker(positions: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]
 
 
 @contextmanager
-def _indexes_rebuilt_after(model: type[models.Model], *, enabled: bool) -> Iterator[None]:
+def _indexes_rebuilt_after(model: type[models.Model], *, enabled: bool, progress: Progress) -> Iterator[None]:
     """Drop the table's non-unique indexes and recreate them on the way out, inside the caller's
     transaction (a failed load leaves them as they were). Unique indexes stay: they guard the keys.
     On SQLite, also give the load a large page cache."""
@@ -192,6 +196,7 @@ def _indexes_rebuilt_after(model: type[models.Model], *, enabled: bool) -> Itera
     try:
         yield
     finally:
+        progress.step(f"rebuilding {len(indexes)} indexes")
         with connection.cursor() as cursor:
             if not sqlite:
                 # PostgreSQL refuses CREATE INDEX while deferred foreign-key checks are pending:
