@@ -134,8 +134,6 @@ class CellReader:
         self.column = column
         # Free text needs no parsing; check_table checks its length for a whole column at once.
         self.plain_text = type(column) is Column
-        # A code's parsed value is already its canonical text and its database value.
-        self.value_is_text = type(column) is CodeColumn
         self.adapt_date = adapt_date
         self._memo: dict[str, tuple[Any, str, tuple[Any, ...]]] | None = {} if column.repetitive else None
         self.empty = (None, "", self._db_values(None))

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from vigil.imports.contract import CellReader, Contract
+from vigil.imports.contract import CellReader, CodeColumn, Contract
 from vigil.imports.models import ImportBatch
 from vigil.imports.reading import Table, UnreadableFile, has_undecodable, read_table, write_rejects
 
@@ -85,13 +85,8 @@ class ImportReport:
     rows_total: int
     errors: list[RowError] = field(default_factory=list)
     counts: ApplyCounts = field(default_factory=ApplyCounts)
-    batch: ImportBatch | None = None
+    batch: ImportBatch | None = None  # None until the import is applied
     rejects_path: Path | None = None
-
-    @property
-    def applied(self) -> bool:
-        return self.batch is not None
-
     rows_rejected: int = 0
 
     @property
@@ -243,9 +238,9 @@ def check_table(
             results.update(dict.fromkeys(failures, reader.empty))  # a failed row is dropped anyway
             parsed = list(map(results.__getitem__, cells))
             values = list(map(itemgetter(0), parsed))
-            if reader.value_is_text:  # a code: its value is also its canonical text and stored value
+            if isinstance(column, CodeColumn):  # a code is its own canonical text and stored value
                 canonical = [value or "" for value in values]
-                db_columns.append(values if column.nullable else canonical)  # type: ignore[attr-defined]
+                db_columns.append(values if column.nullable else canonical)
             else:
                 canonical = list(map(itemgetter(1), parsed))
                 stored = list(map(itemgetter(2), parsed))
