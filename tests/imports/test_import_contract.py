@@ -209,9 +209,11 @@ def test_personnel_import_builds_identity_history(tmp_path: Path) -> None:
         "Constable,Response,Central West BCU", "Sergeant,Response,North East BCU"
     )
     renamed = renamed.replace("4521CW;231NE", "77NE;4521CW;231NE")
+    first_updated_at = david.updated_at
     out, _ = run_import("personnel", write(tmp_path, "p.csv", renamed))
     assert "1 updated, 1 unchanged" in out
     david.refresh_from_db()
+    assert david.updated_at > first_updated_at
     assert david.surname == "Smith-Jones" and david.rank_or_grade == "Sergeant"
     names = {(name.kind, name.full_name): name.recorded_until for name in david.names.all()}
     assert names[(NameKind.LEGAL, "David Smith-Jones")] is None

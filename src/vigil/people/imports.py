@@ -171,6 +171,7 @@ class PersonnelImporter:
             for number in ShoulderNumber.objects.filter(person_id__in=chunk):
                 numbers_by_person.setdefault(number.person_id, []).append(number)
 
+        now = timezone.now()
         changed_people: list[Person] = []
         hash_only: list[Person] = []
         new_names: list[PersonName] = []
@@ -194,6 +195,7 @@ class PersonnelImporter:
             for field_name, value in differs.items():
                 setattr(person, field_name, value)
             person.import_batch = batch
+            person.updated_at = now  # bulk_update does not apply auto_now
             changed_people.append(person)
             new_names.extend(name_changes[0])
             ended_names.extend(name_changes[1])
