@@ -1,0 +1,121 @@
+"""Every action the audit trail records, registered here: writing an unknown action is an error.
+
+The categories are those of the Data Protection Act 2018, s.62 (collection, alteration, consultation,
+disclosure, combination, erasure), plus access control and security events."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    COLLECTION = "collection"
+    ALTERATION = "alteration"
+    CONSULTATION = "consultation"
+    DISCLOSURE = "disclosure"
+    COMBINATION = "combination"
+    ERASURE = "erasure"
+    ACCESS = "access"  # grants, restrictions, conflicts, refusals
+    SECURITY = "security"  # sign-in, two-factor, keys, the audit trail itself
+
+
+class Action(StrEnum):
+    # Consultation: a person read a record (the justification is required).
+    PERSON_CONSULTED = "person.consulted"
+    ALLEGATION_CONSULTED = "allegation.consulted"
+    SEALED_FIELD_OPENED = "sealed_field.opened"
+    # Disclosure: a record left Vigil (export, print, API read); the recipient is required.
+    API_READ = "api.read"
+    RECORDS_EXPORTED = "records.exported"
+    AUDIT_EXPORTED = "audit.exported"
+    # Collection, alteration, combination, erasure.
+    RECORDS_IMPORTED = "records.imported"
+    RECORD_CHANGED = "record.changed"
+    RECORD_ERASED = "record.erased"
+    RECORDS_LINKED = "records.linked"
+    # Access control.
+    ACCESS_REFUSED = "access.refused"  # not assigned, restricted, or missing: the user saw a 404
+    CONFLICT_BLOCKED = "access.conflict_blocked"  # a record about the user or one they declared a conflict on
+    ACCESS_GRANTED = "access.granted"
+    ACCESS_REVOKED = "access.revoked"
+    RECORD_RESTRICTED = "access.restricted"
+    RECORD_UNRESTRICTED = "access.unrestricted"
+    CONFLICT_DECLARED = "access.conflict_declared"
+    ACCOUNT_PERSON_LINKED = "access.account_person_linked"
+    # Security.
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
+    LOCKED_OUT = "auth.locked_out"
+    TWO_FACTOR_ENROLLED = "auth.two_factor_enrolled"
+    TWO_FACTOR_FAILED = "auth.two_factor_failed"
+    KEYS_ROTATED = "keys.rotated"
+
+    @property
+    def category(self) -> Category:
+        return ACTION_CATEGORIES[self]
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_CATEGORIES: dict[Action, Category] = {
+    Action.PERSON_CONSULTED: Category.CONSULTATION,
+    Action.ALLEGATION_CONSULTED: Category.CONSULTATION,
+    Action.SEALED_FIELD_OPENED: Category.CONSULTATION,
+    Action.API_READ: Category.DISCLOSURE,
+    Action.RECORDS_EXPORTED: Category.DISCLOSURE,
+    Action.AUDIT_EXPORTED: Category.DISCLOSURE,
+    Action.RECORDS_IMPORTED: Category.COLLECTION,
+    Action.RECORD_CHANGED: Category.ALTERATION,
+    Action.RECORD_ERASED: Category.ERASURE,
+    Action.RECORDS_LINKED: Category.COMBINATION,
+    Action.ACCESS_REFUSED: Category.ACCESS,
+    Action.CONFLICT_BLOCKED: Category.ACCESS,
+    Action.ACCESS_GRANTED: Category.ACCESS,
+    Action.ACCESS_REVOKED: Category.ACCESS,
+    Action.RECORD_RESTRICTED: Category.ACCESS,
+    Action.RECORD_UNRESTRICTED: Category.ACCESS,
+    Action.CONFLICT_DECLARED: Category.ACCESS,
+    Action.ACCOUNT_PERSON_LINKED: Category.ACCESS,
+    Action.LOGIN: Category.SECURITY,
+    Action.LOGIN_FAILED: Category.SECURITY,
+    Action.LOGOUT: Category.SECURITY,
+    Action.LOCKED_OUT: Category.SECURITY,
+    Action.TWO_FACTOR_ENROLLED: Category.SECURITY,
+    Action.TWO_FACTOR_FAILED: Category.SECURITY,
+    Action.KEYS_ROTATED: Category.SECURITY,
+}
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.PERSON_CONSULTED: "Person record consulted",
+    Action.ALLEGATION_CONSULTED: "Allegation consulted",
+    Action.SEALED_FIELD_OPENED: "Sealed field opened",
+    Action.API_READ: "Record read through the API",
+    Action.RECORDS_EXPORTED: "Records exported",
+    Action.AUDIT_EXPORTED: "Audit trail exported",
+    Action.RECORDS_IMPORTED: "Records imported",
+    Action.RECORD_CHANGED: "Record changed",
+    Action.RECORD_ERASED: "Record erased",
+    Action.RECORDS_LINKED: "Records linked",
+    Action.ACCESS_REFUSED: "Access refused",
+    Action.CONFLICT_BLOCKED: "Blocked: conflict of interest",
+    Action.ACCESS_GRANTED: "Access granted",
+    Action.ACCESS_REVOKED: "Access revoked",
+    Action.RECORD_RESTRICTED: "Record restricted",
+    Action.RECORD_UNRESTRICTED: "Restriction lifted",
+    Action.CONFLICT_DECLARED: "Conflict of interest declared",
+    Action.ACCOUNT_PERSON_LINKED: "Account tied to a person record",
+    Action.LOGIN: "Signed in",
+    Action.LOGIN_FAILED: "Sign-in failed",
+    Action.LOGOUT: "Signed out",
+    Action.LOCKED_OUT: "Locked out after repeated failures",
+    Action.TWO_FACTOR_ENROLLED: "Two-factor device enrolled",
+    Action.TWO_FACTOR_FAILED: "Two-factor code refused",
+    Action.KEYS_ROTATED: "Sealing keys rotated",
+}
+
+# Consultation and disclosure must say why (s.62(3)); disclosure must also say to whom.
+NEEDS_JUSTIFICATION: frozenset[Category] = frozenset({Category.CONSULTATION, Category.DISCLOSURE})
+NEEDS_RECIPIENT: frozenset[Category] = frozenset({Category.DISCLOSURE})
