@@ -196,6 +196,7 @@ def allegation_build(
     subject_details: str = "",
     complainant_ref: str = "",
     complainant_relationship: str | None = None,
+    complainant_contact: str = "",
     outcome: str | None = None,
     outcome_on: dt.date | None = None,
     outcome_on_precision: str = "D",
@@ -221,6 +222,7 @@ def allegation_build(
         subject_dob_precision=subject_dob_precision,
         subject_details=subject_details,
         complainant_ref=complainant_ref,
+        complainant_contact=complainant_contact,  # sealed on save
         complainant_relationship_id=complainant_relationship,
         outcome_id=outcome,
         outcome_on=outcome_on,

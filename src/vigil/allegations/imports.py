@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from vigil.allegations.models import Allegation
 from vigil.allegations.vocabularies import CATEGORIES, OUTCOMES, RELATIONSHIPS, SOURCES
-from vigil.imports.contract import CodeColumn, Column, Contract, DateColumn
+from vigil.imports.contract import CodeColumn, Column, Contract, DateColumn, SealedColumn
 from vigil.imports.engine import ApplyCounts, CheckedTable, Progress, RowError, ValidRow
 from vigil.imports.models import ImportBatch, ImportKind
 from vigil.imports.sql import upsert_rows
@@ -30,6 +30,7 @@ ALLEGATION_CONTRACT = Contract(
         DateColumn("subject_dob"),
         Column("subject_details"),
         Column("complainant_ref", max_length=64),
+        SealedColumn("complainant_contact", max_length=1000),
         CodeColumn("complainant_relationship", vocabulary=RELATIONSHIPS),
         CodeColumn("outcome", vocabulary=OUTCOMES),
         DateColumn("outcome_on"),

@@ -7,6 +7,7 @@ from django.db import models
 
 from vigil.allegations.vocabularies import DOMAINS, OUTCOME_CLASSES
 from vigil.core.partial_dates import precision_field
+from vigil.core.sealing import SealedTextField
 from vigil.imports.models import ImportBatch
 
 
@@ -95,6 +96,8 @@ class Allegation(models.Model):
     subject_dob_precision = precision_field()
     subject_details = models.TextField(blank=True)
     complainant_ref = models.CharField(max_length=64, blank=True)
+    # Phone, email or address: sealed at rest, opened only through the audited service.
+    complainant_contact = SealedTextField(blank=True, default="")
     complainant_relationship = models.ForeignKey(
         Relationship,
         null=True,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vigil.core.partial_dates import PartialDate, PartialDateError, parse_partial_date
+from vigil.core.sealing import fingerprint, seal
 from vigil.core.vocabulary import Term, Vocabulary
 
 
@@ -103,6 +104,24 @@ class ListColumn(Column):
 
     def canonical(self, value: Any) -> str:
         return "" if value is None else ";".join(value)
+
+
+@dataclass(frozen=True)
+class SealedColumn(Column):
+    """Free text sealed at rest (vigil.core.sealing), such as a complainant's phone number. Stored as
+    a Fernet token; hashed (to notice changed rows) as an HMAC keyed by the seal key, never as the
+    plaintext, which a row hash would let anyone brute-force back. Problems report it as "[sealed]".
+
+    A stored seal cannot be compared with a cell (each seal differs), so a row with a value here is
+    rewritten (counted as updated) whenever its hash changes for another reason: after
+    `vigil keys rotate` (the HMAC key changes) or after an import with other columns. Harmless:
+    the stored value is the same plaintext, re-sealed."""
+
+    def db_values(self, value: Any) -> tuple[Any, ...]:
+        return (seal(value) if value else "",)
+
+    def canonical(self, value: Any) -> str:
+        return fingerprint(value) if value else ""
 
 
 @dataclass(frozen=True)

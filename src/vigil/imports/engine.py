@@ -22,7 +22,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from vigil.imports.contract import CellReader, CodeColumn, Contract
+from vigil.core.sealing import MASK
+from vigil.imports.contract import CellReader, CodeColumn, Contract, SealedColumn
 from vigil.imports.models import ImportBatch
 from vigil.imports.reading import Table, UnreadableFile, has_undecodable, read_table, write_rejects
 
@@ -243,15 +244,20 @@ def check_table(
                 db_columns.append(values if column.nullable else canonical)
             else:
                 canonical = list(map(itemgetter(1), parsed))
-                stored = list(map(itemgetter(2), parsed))
+                if isinstance(column, SealedColumn):
+                    # Sealed afresh for every row: equal contacts must not show as equal tokens in a dump.
+                    stored = [column.db_values(value) for value in values]
+                else:
+                    stored = list(map(itemgetter(2), parsed))
                 for offset in range(len(column.db_columns())):
                     db_columns.append(list(map(itemgetter(offset), stored)))
         db_names.extend(column.db_columns())
         if failures or (column.required and not all(cells)):
+            sealed = isinstance(column, SealedColumn)  # a problem never echoes a sealed value
             for row_index, cell in enumerate(cells):
                 if cell in failures:
                     problems.setdefault(row_index, []).append(
-                        RowError(lines[row_index], column.name, cell, failures[cell])
+                        RowError(lines[row_index], column.name, MASK if sealed else cell, failures[cell])
                     )
                 elif not cell and column.required:
                     problems.setdefault(row_index, []).append(
