@@ -18,6 +18,13 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_off(settings: pytest.FixtureRequest) -> None:
+    # Supervisors, administrators and auditors need a TOTP code in production; tests of other
+    # features sign them in with force_login. tests/accounts/test_login_security.py turns it back on.
+    settings.TWO_FACTOR_REQUIRED = False  # type: ignore[attr-defined]
+
+
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -47,10 +50,47 @@ def _secret_key() -> str:
     return key
 
 
+def _seal_keys() -> tuple[list[str], Path | None]:
+    """The keys that seal contact details at rest (vigil.core.sealing): VIGIL_SEAL_KEYS, comma-
+    separated, the first sealing and every one opening; otherwise a key file in DATA_DIR (mode
+    0600, one key a line, a fresh key on first use). Returns the keys and the file (None: from env).
+    A malformed key stops the start: a typo would otherwise surface as unreadable data."""
+    from cryptography.fernet import Fernet
+    from django.core.exceptions import ImproperlyConfigured
+
+    from_env = os.environ.get("VIGIL_SEAL_KEYS", "").strip()
+    key_file: Path | None = None
+    if from_env:
+        keys = [key.strip() for key in from_env.split(",") if key.strip()]
+    else:
+        key_file = DATA_DIR / "seal_keys"
+        if not key_file.exists():
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            key_file.touch(mode=0o600)
+            key_file.write_text(Fernet.generate_key().decode("ascii") + "\n")
+        keys = key_file.read_text(encoding="ascii").split()
+    where = key_file or "VIGIL_SEAL_KEYS"
+    if not keys:
+        raise ImproperlyConfigured(f"{where}: no seal key")
+    for position, key in enumerate(keys, 1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"{where}: key {position} of {len(keys)} is not a Fernet key "
+                "(32 url-safe base64-encoded bytes, as `vigil keys new` prints)"
+            ) from None
+    return keys, key_file
+
+
 BASE_DIR = Path(__file__).resolve().parent
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
 SECRET_KEY = _secret_key()
+# Sealed fields (vigil.core.sealing; Fernet: https://cryptography.io/en/latest/fernet/#using-multifernet):
+# the first key seals, all open. In key-file mode SEAL_KEYS_FILE is the file, re-read when it changes
+# (so a running server follows `vigil keys rotate`); with VIGIL_SEAL_KEYS it is None.
+SEAL_KEYS, SEAL_KEYS_FILE = _seal_keys()
 # https://docs.djangoproject.com/en/5.2/ref/settings/#debug
 DEBUG = _env_bool("VIGIL_DEBUG", False)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
@@ -66,8 +106,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Sign-in hardening: lock-out (axes), two-factor (django_otp), Content-Security-Policy (csp).
+    # Before the vigil apps: axes's login-failure receiver then runs before vigil.accounts's, so the
+    # audit entry for a failure knows whether it locked the account.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "vigil.core",
     "vigil.accounts",
+    "vigil.audit",
     "vigil.imports",
     "vigil.people",
     "vigil.allegations",
@@ -76,15 +124,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # One id per request, so the audit entries one request writes can be read together.
+    "vigil.audit.middleware.RequestIdMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Supervisors, administrators and auditors pass a TOTP step before any other page.
+    "vigil.accounts.two_factor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Deny by default: every route must be in the permission matrix (vigil.accounts.permissions).
     "vigil.accounts.middleware.RoutePermissionMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vigil.urls"
@@ -135,6 +191,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Axes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# ---- Lock-out after repeated sign-in failures (django-axes) -------------------------------------
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Counted per username *and* address together. Per address alone, one colleague mistyping at a
+# shared terminal (or every user behind one proxy) would lock everyone out; per username alone,
+# anyone could lock a supervisor out by typing their name. Guessing one account from many terminals
+# stays bounded (limit x terminals per cool-off), every failure is in the audit trail, passwords
+# are long and Argon2-hashed, and the roles worth most to an attacker also need a TOTP code.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("VIGIL_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("VIGIL_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_RESET_ON_SUCCESS = True  # a correct password clears that username+address's failures
+AXES_LOCKOUT_CALLABLE = "vigil.accounts.views_login.locked_out"  # HTTP 429 and a plain page
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail; no second, unchained copy
+# Behind a reverse proxy every request comes from the proxy's address, so the lock-out is then
+# effectively per username: the safe way round (a forged X-Forwarded-For would dodge it).
+
+# ---- Two-factor sign-in (django-otp, TOTP) --------------------------------------------------------
+# Supervisors, administrators and auditors (vigil.accounts.roles.TWO_FACTOR_ROLES) must pass a
+# TOTP code after their password; VIGIL_TWO_FACTOR=0 switches that off (tests, demos).
+TWO_FACTOR_REQUIRED = _env_bool("VIGIL_TWO_FACTOR", True)
+OTP_TOTP_ISSUER = os.environ.get("VIGIL_TOTP_ISSUER", "Vigil")
+OTP_TOTP_THROTTLE_FACTOR = 1  # wrong codes back off 1, 2, 4, 8... seconds per device (0 = off)
+# The admin never shows a device's secret (vigil.accounts.admin also forbids adding or editing one).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions end when idle (police workstations are shared) and with the browser.
 SESSION_COOKIE_AGE = int(os.environ.get("VIGIL_SESSION_IDLE_SECONDS", 30 * 60))
@@ -150,6 +236,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+# Only the app's own files: no inline script or style anywhere (the QR code is inline SVG markup).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 _HTTPS = _env_bool("VIGIL_HTTPS", False)
 SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
@@ -159,6 +259,49 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
 SECURE_HSTS_PRELOAD = _HTTPS
 if _HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# ---- Single sign-on through OpenID Connect (optional; mozilla-django-oidc) -----------------------
+# On when any of these is set; then all must be (docs/security.md, "Single sign-on").
+_OIDC_ENV = {
+    "OIDC_RP_CLIENT_ID": "VIGIL_OIDC_RP_CLIENT_ID",
+    "OIDC_RP_CLIENT_SECRET": "VIGIL_OIDC_RP_CLIENT_SECRET",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "VIGIL_OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT": "VIGIL_OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT": "VIGIL_OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT": "VIGIL_OIDC_OP_JWKS_ENDPOINT",
+}
+_oidc = {setting: os.environ.get(env, "").strip() for setting, env in _OIDC_ENV.items()}
+VIGIL_OIDC_ISSUER = os.environ.get("VIGIL_OIDC_ISSUER", "").strip()
+VIGIL_OIDC_ENABLED = bool(VIGIL_OIDC_ISSUER) or any(_oidc.values())
+if VIGIL_OIDC_ENABLED:
+    _missing = [env for setting, env in _OIDC_ENV.items() if not _oidc[setting]]
+    if _missing:
+        raise ImproperlyConfigured(f"single sign-on is half configured: set {', '.join(_missing)}")
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("vigil.accounts.oidc.VigilOIDCBackend")
+    OIDC_RP_CLIENT_ID = _oidc["OIDC_RP_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = _oidc["OIDC_RP_CLIENT_SECRET"]
+    OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = _oidc["OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = _oidc["OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = _oidc["OIDC_OP_JWKS_ENDPOINT"]
+    OIDC_RP_SIGN_ALGO = os.environ.get("VIGIL_OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("VIGIL_OIDC_RP_SCOPES", "openid email profile")
+    OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = 15
+    LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+    # The identity provider's redirect back to /oidc/callback/ is a cross-site navigation: a Strict
+    # session cookie would not come with it and the sign-in state would be lost. Lax still keeps
+    # the cookie off cross-site POSTs (and every POST needs a CSRF token anyway).
+    SESSION_COOKIE_SAMESITE = "Lax"
+# Claim holding the Vigil username, claim holding the groups, and "group=role,..." (unmapped groups
+# give nothing; administrator only if a group maps to it by name).
+VIGIL_OIDC_USERNAME_CLAIM = os.environ.get("VIGIL_OIDC_USERNAME_CLAIM", "preferred_username")
+VIGIL_OIDC_GROUPS_CLAIM = os.environ.get("VIGIL_OIDC_GROUPS_CLAIM", "groups")
+VIGIL_OIDC_ROLE_MAP = os.environ.get("VIGIL_OIDC_ROLE_MAP", "")
+VIGIL_OIDC_CREATE_USERS = _env_bool("VIGIL_OIDC_CREATE_USERS", True)
+# Set only if the identity provider itself enforces multi-factor sign-in for every Vigil user.
+VIGIL_OIDC_TRUSTS_MFA = _env_bool("VIGIL_OIDC_TRUSTS_MFA", False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -184,3 +327,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("VIGIL_LOG_LEVEL", "WARNING")},
 }
+
+# Need-to-know (vigil.accounts.access). With VIGIL_CONFLICT_SAME_COMMAND=1, nobody sees records about
+# people in their own command (their tied person record's command) — for forces small enough that
+# everyone in a command knows everyone.
+CONFLICT_SAME_COMMAND = _env_bool("VIGIL_CONFLICT_SAME_COMMAND", False)

@@ -1,14 +1,32 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from vigil.accounts.views import home
+from vigil.accounts.views_conflicts import conflict_list
+from vigil.accounts.views_login import two_factor_enrol, two_factor_verify
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, extra_context={"sso_enabled": settings.VIGIL_OIDC_ENABLED}
+        ),
+        name="login",
+    ),
+    path("login/two-factor/", two_factor_verify, name="two_factor_verify"),
+    path("login/two-factor/enrol/", two_factor_enrol, name="two_factor_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/conflicts/", conflict_list, name="conflicts"),
     path("people/", include("vigil.people.urls")),
     path("allegations/", include("vigil.allegations.urls")),
+    path("audit/", include("vigil.audit.urls")),
+    path("api/v1/", include("vigil.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.VIGIL_OIDC_ENABLED:
+    # Single sign-on: /oidc/authenticate/ (to the provider), /oidc/callback/ (back), /oidc/logout/.
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

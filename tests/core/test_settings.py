@@ -29,7 +29,13 @@ print(json.dumps({
 
 
 def read_settings(data_dir: Path, **extra_env: str) -> dict[str, Any]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("VIGIL_")}
+    # Without VIGIL_* and without what the browser tests set in this process (Playwright's sync API
+    # needs DJANGO_ALLOW_ASYNC_UNSAFE, which the deployment check rightly refuses).
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("VIGIL_") and name != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env |= {"VIGIL_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "vigil.settings", **extra_env}
     result = subprocess.run(
         [sys.executable, "-c", READ_SETTINGS], env=env, capture_output=True, text=True, timeout=60, check=True
@@ -70,3 +76,162 @@ def test_secret_key_is_generated_private_and_kept(defaults: tuple[Path, dict[str
     assert key_file.read_text().strip() == values["SECRET_KEY"]
     assert stat.S_IMODE(key_file.stat().st_mode) & 0o077 == 0, "readable by others"
     assert read_settings(data_dir)["SECRET_KEY"] == values["SECRET_KEY"], "a new key logs everyone out"
+
+
+# ---- Sign-in hardening: production check, lock-out and two-factor settings, single sign-on ---------
+
+
+def run_python(data_dir: Path, code: str, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    """`python -c code` (or `python -m django ...` with code="") in a fresh process whose only
+    VIGIL_* variables are VIGIL_DATA_DIR and extra_env."""
+    # Without VIGIL_* and without what the browser tests set in this process (Playwright's sync API
+    # needs DJANGO_ALLOW_ASYNC_UNSAFE, which the deployment check rightly refuses).
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("VIGIL_") and name != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    env |= {"VIGIL_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "vigil.settings", **extra_env}
+    command = [sys.executable, "-c", code] if code else [sys.executable, *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+PRODUCTION = {
+    "VIGIL_HTTPS": "1",
+    "VIGIL_SECRET_KEY": "k3Vq9-production-key-for-the-check-only-x7Lw2Rt8Pz4Nb6Mc1Yd5Hf0Gs3Ja9Ue",
+    "VIGIL_DEBUG": "0",
+    "VIGIL_ALLOWED_HOSTS": "vigil.example.police.uk",
+}
+
+OIDC = {
+    "VIGIL_OIDC_ISSUER": "https://idp.example.police.uk/realms/force",
+    "VIGIL_OIDC_RP_CLIENT_ID": "vigil",
+    "VIGIL_OIDC_RP_CLIENT_SECRET": "not-a-real-secret",
+    "VIGIL_OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.example.police.uk/realms/force/auth",
+    "VIGIL_OIDC_OP_TOKEN_ENDPOINT": "https://idp.example.police.uk/realms/force/token",
+    "VIGIL_OIDC_OP_USER_ENDPOINT": "https://idp.example.police.uk/realms/force/userinfo",
+    "VIGIL_OIDC_OP_JWKS_ENDPOINT": "https://idp.example.police.uk/realms/force/certs",
+    "VIGIL_OIDC_ROLE_MAP": "psd-reviewers=reviewer,psd-supervisors=supervisor",
+}
+
+
+def test_production_settings_pass_the_deployment_check(tmp_path: Path) -> None:
+    assert len(PRODUCTION["VIGIL_SECRET_KEY"]) >= 50
+    result = run_python(
+        tmp_path, "", "-m", "django", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_deployment_check_notices_plain_http(tmp_path: Path) -> None:
+    """The check above is not vacuous: without VIGIL_HTTPS it fails."""
+    env = {**PRODUCTION, "VIGIL_HTTPS": "0"}
+    result = run_python(tmp_path, "", "-m", "django", "check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0 and "security.W008" in result.stderr + result.stdout
+
+
+READ_SIGN_IN_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    "AXES_FAILURE_LIMIT": settings.AXES_FAILURE_LIMIT,
+    "AXES_COOLOFF_MINUTES": settings.AXES_COOLOFF_TIME.total_seconds() / 60,
+    "AXES_LOCKOUT_PARAMETERS": settings.AXES_LOCKOUT_PARAMETERS,
+    "AUTHENTICATION_BACKENDS": settings.AUTHENTICATION_BACKENDS,
+    "MIDDLEWARE": settings.MIDDLEWARE,
+    "SESSION_COOKIE_AGE": settings.SESSION_COOKIE_AGE,
+    "SESSION_SAVE_EVERY_REQUEST": settings.SESSION_SAVE_EVERY_REQUEST,
+    "SESSION_COOKIE_SAMESITE": settings.SESSION_COOKIE_SAMESITE,
+    "TWO_FACTOR_REQUIRED": settings.TWO_FACTOR_REQUIRED,
+    "OTP_TOTP_THROTTLE_FACTOR": settings.OTP_TOTP_THROTTLE_FACTOR,
+    "VIGIL_OIDC_ENABLED": settings.VIGIL_OIDC_ENABLED,
+}))
+"""
+
+
+def sign_in_settings(data_dir: Path, **extra_env: str) -> dict[str, Any]:
+    result = run_python(data_dir, READ_SIGN_IN_SETTINGS, **extra_env)
+    assert result.returncode == 0, result.stderr
+    values: dict[str, Any] = json.loads(result.stdout)
+    return values
+
+
+def test_sign_in_defaults(tmp_path: Path) -> None:
+    values = sign_in_settings(tmp_path)
+    assert values["AXES_FAILURE_LIMIT"] == 5 and values["AXES_COOLOFF_MINUTES"] == 15
+    assert values["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    assert values["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
+    assert values["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"
+    otp = values["MIDDLEWARE"].index("django_otp.middleware.OTPMiddleware")
+    assert values["MIDDLEWARE"][otp + 1] == "vigil.accounts.two_factor.TwoFactorRequiredMiddleware"
+    assert "django.middleware.csrf.CsrfViewMiddleware" in values["MIDDLEWARE"]
+    assert values["SESSION_COOKIE_AGE"] == 30 * 60 and values["SESSION_SAVE_EVERY_REQUEST"] is True
+    assert values["SESSION_COOKIE_SAMESITE"] == "Strict"
+    assert values["TWO_FACTOR_REQUIRED"] is True and values["OTP_TOTP_THROTTLE_FACTOR"] > 0
+    assert values["VIGIL_OIDC_ENABLED"] is False
+
+
+def test_sign_in_settings_follow_the_environment(tmp_path: Path) -> None:
+    values = sign_in_settings(
+        tmp_path,
+        VIGIL_LOGIN_FAILURE_LIMIT="3",
+        VIGIL_LOGIN_COOLOFF_MINUTES="60",
+        VIGIL_SESSION_IDLE_SECONDS="600",
+        VIGIL_TWO_FACTOR="0",
+    )
+    assert values["AXES_FAILURE_LIMIT"] == 3 and values["AXES_COOLOFF_MINUTES"] == 60
+    assert values["SESSION_COOKIE_AGE"] == 600
+    assert values["TWO_FACTOR_REQUIRED"] is False
+
+
+CHECK_SINGLE_SIGN_ON = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from django.urls import get_resolver, reverse
+from vigil.accounts.permissions import rule_for
+from tests.accounts.test_permission_matrix import walk
+login_page = Client().get("/login/", HTTP_HOST="localhost").content.decode()
+print(json.dumps({
+    "apps": settings.INSTALLED_APPS,
+    "backends": settings.AUTHENTICATION_BACKENDS,
+    "samesite": settings.SESSION_COOKIE_SAMESITE,
+    "algo": settings.OIDC_RP_SIGN_ALGO,
+    "init": reverse("oidc_authentication_init"),
+    "callback": reverse("oidc_authentication_callback"),
+    "routes_without_rule": [name for name, _ in walk(get_resolver()) if rule_for(name) is None],
+    "sso_link": 'href="/oidc/authenticate/"' in login_page and "Sign in with single sign-on" in login_page,
+}))
+"""
+
+
+def test_single_sign_on_settings_load_when_configured(tmp_path: Path) -> None:
+    result = run_python(tmp_path, CHECK_SINGLE_SIGN_ON, **OIDC)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert "mozilla_django_oidc" in values["apps"]
+    assert values["backends"][0] == "axes.backends.AxesStandaloneBackend"
+    assert values["backends"][-1] == "vigil.accounts.oidc.VigilOIDCBackend"
+    assert values["samesite"] == "Lax", "the provider's redirect back must carry the session cookie"
+    assert values["algo"] == "RS256"
+    assert (values["init"], values["callback"]) == ("/oidc/authenticate/", "/oidc/callback/")
+    assert values["routes_without_rule"] == []
+    assert values["sso_link"] is True
+    # And without it, no trace of single sign-on.
+    plain = sign_in_settings(tmp_path)
+    assert plain["VIGIL_OIDC_ENABLED"] is False
+    assert "vigil.accounts.oidc.VigilOIDCBackend" not in plain["AUTHENTICATION_BACKENDS"]
+
+
+def test_half_configured_single_sign_on_refuses_to_start(tmp_path: Path) -> None:
+    env = {k: v for k, v in OIDC.items() if k != "VIGIL_OIDC_OP_JWKS_ENDPOINT"}
+    result = run_python(tmp_path, READ_SIGN_IN_SETTINGS, **env)
+    assert result.returncode != 0 and "VIGIL_OIDC_OP_JWKS_ENDPOINT" in result.stderr
+
+
+def test_a_bad_role_map_refuses_to_start(tmp_path: Path) -> None:
+    result = run_python(tmp_path, READ_SIGN_IN_SETTINGS, **{**OIDC, "VIGIL_OIDC_ROLE_MAP": "psd=superuser"})
+    assert result.returncode != 0 and "'superuser' is not a role" in result.stderr

@@ -33,3 +33,7 @@ ROLE_LABELS: dict[Role, str] = {
 
 # Roles whose work needs case content: names, allegations, person records.
 CASE_ROLES: frozenset[Role] = frozenset({Role.ASSESSOR, Role.REVIEWER, Role.SUPERVISOR, Role.INVESTIGATOR})
+
+# Roles that must pass a TOTP code after their password (vigil.accounts.two_factor): they allocate,
+# restrict and grant records, administer accounts, or read the whole audit trail.
+TWO_FACTOR_ROLES: frozenset[Role] = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR, Role.AUDITOR})
