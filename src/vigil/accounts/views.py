@@ -12,6 +12,8 @@ def home(request: HttpRequest) -> HttpResponse:
     held = user_roles(request.user)
     if held & CASE_ROLES:
         return redirect("allegations:allegation_list")
+    if Role.AUDITOR in held:
+        return redirect("audit:entry_list")
     if Role.ADMINISTRATOR in held:
         return redirect("admin:index")
     return render(request, "accounts/home.html")
