@@ -1,7 +1,10 @@
 """Benchmark: the allegation list page over 1,000,000 allegations in SQLite. Prints figures; not a
 test. Rows go in through the real importer (the file bench/import_allegations.py generates); the
-page is fetched through Django's test Client, logged in as a review officer, so the figures include
-middleware, the query and rendering.
+page is fetched through Django's test Client, so the figures include middleware, need-to-know, the
+query and rendering. Two users, as need-to-know shapes what each list holds:
+  - an assessor in the team holding the caseload: sees every row;
+  - a reviewer whose team is assigned 500 people (the allegations naming them) and 2,000 single
+    allegations: sees ~0.3% of the rows, so the page query must skip past the rest.
 
     .venv/bin/python bench/allegation_list.py [--rows 1000000] [--requests 20]
 
@@ -11,6 +14,7 @@ planner has statistics)."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import statistics
@@ -36,6 +40,45 @@ def load(rows: int) -> float:
     started = time.perf_counter()
     contract_file_import(kind="allegations", path=data, imported_by="bench")
     return time.perf_counter() - started
+
+
+def assign(*, assessor: Any, reviewer: Any) -> int:
+    """Need-to-know for the two bench users (bulk, not through the audited services: set-up only).
+    Returns how many allegations the reviewer's team sees."""
+    import random
+
+    from django.utils import timezone
+
+    from vigil.accounts.access import allegations_visible_q
+    from vigil.accounts.models import AccessGrant, GrantTarget, Team
+    from vigil.allegations.models import Allegation
+    from vigil.people.models import Person
+
+    now = timezone.now()
+    unit = Team.objects.create(name="Assessment Unit")
+    unit.members.add(assessor)
+    AccessGrant.objects.create(team=unit, target=GrantTarget.CASELOAD, reason="bench", granted_at=now)
+    review = Team.objects.create(name="Review Team")
+    review.members.add(reviewer)
+    rng = random.Random(62)
+    people = Person.objects.bulk_create(
+        Person(force="BENCH", staff_id=str(staff_id), surname="Bench", forenames="Person", row_hash="")
+        for staff_id in rng.sample(range(100000, 400000), 500)
+    )
+    ids = list(Allegation.objects.values_list("id", flat=True))
+    AccessGrant.objects.bulk_create(
+        [
+            AccessGrant(team=review, target=GrantTarget.PERSON, person=p, reason="bench", granted_at=now)
+            for p in people
+        ]
+        + [
+            AccessGrant(
+                team=review, target=GrantTarget.ALLEGATION, allegation_id=pk, reason="bench", granted_at=now
+            )
+            for pk in rng.sample(ids, min(2000, len(ids)))
+        ]
+    )
+    return Allegation.objects.filter(allegations_visible_q(reviewer)).count()
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -137,17 +180,23 @@ def main() -> None:
             ),
         ]
 
-        user = user_create(username="bench_reviewer", password=random_password(), roles=[Role.REVIEWER])
-        client = Client(HTTP_HOST="localhost")
-        client.force_login(user)
+        clients = {name: Client(HTTP_HOST="localhost") for name in ("assessor (caseload)", "reviewer (team)")}
+        assessor = user_create(username="bench_assessor", password=random_password(), roles=[Role.ASSESSOR])
+        reviewer = user_create(username="bench_reviewer", password=random_password(), roles=[Role.REVIEWER])
+        visible = assign(assessor=assessor, reviewer=reviewer)
+        print(f"the reviewer's team sees {visible:,} of {args.rows:,} allegations")
+        clients["assessor (caseload)"].force_login(assessor)
+        clients["reviewer (team)"].force_login(reviewer)
 
-        for label, analyse in (("fresh load (no ANALYZE)", False), ("after ANALYZE", True)):
-            if analyse:
+        for (label, analyse), (who, client) in itertools.product(
+            (("fresh load (no ANALYZE)", False), ("after ANALYZE", True)), clients.items()
+        ):
+            if analyse and who.startswith("assessor"):
                 started = time.perf_counter()
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
                 print(f"\nANALYZE took {time.perf_counter() - started:.1f} s")
-            print(f"\n{label}: {args.requests} requests each (after 2 warm-ups), ms")
+            print(f"\n{label}, as the {who}: {args.requests} requests each (after 2 warm-ups), ms")
             print(f"{'scenario':48} {'p50':>8} {'p95':>8} {'rows':>5} {'queries':>8}")
             plans = []
             for name, url in scenarios:

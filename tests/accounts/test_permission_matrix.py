@@ -77,6 +77,8 @@ def test_each_role_gets_what_the_matrix_says_on_every_route(
             assert response.status_code not in (401, 403), f"{name} refused {role}"
             if rule not in (PUBLIC, ANY_USER) and response.status_code == 302:
                 assert "/login/" not in response["Location"], f"{name} sent {role} to login"
+        elif role is None and name.startswith("api:"):
+            assert response.status_code == 401, f"{name} answered anonymous with {response.status_code}"
         elif role is None:
             assert response.status_code == 302 and response["Location"].startswith("/login/"), name
         else:
@@ -91,3 +93,13 @@ def test_only_administrators_reach_the_django_admin(
     for url in ("/admin/", "/admin/auth/user/", "/admin/allegations/category/"):
         status = client.get(url).status_code
         assert (status == 200) == (role is Role.ADMINISTRATOR), (url, role, status)
+
+
+def test_the_security_doc_shows_the_matrix() -> None:
+    from pathlib import Path
+
+    from vigil.accounts.permissions import matrix_markdown
+
+    doc = (Path(__file__).parents[2] / "docs" / "security.md").read_text()
+    shown = doc.split("<!-- matrix:start -->\n", 1)[1].split("<!-- matrix:end -->", 1)[0]
+    assert shown == matrix_markdown(), "regenerate the table in docs/security.md from matrix_markdown()"

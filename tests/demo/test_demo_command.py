@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from vigil.accounts.roles import Role
 from vigil.accounts.selectors import user_roles
@@ -41,7 +41,8 @@ def test_demo_builds_the_force_once_and_prints_a_working_login_per_role(tmp_path
     logins = printed_logins(output)
     assert set(logins) == {role.value for role in Role}
     for username, password in logins.items():
-        user = authenticate(username=username, password=password)
+        # A request, as django-axes needs one to count failures by address.
+        user = authenticate(RequestFactory().post("/login/"), username=username, password=password)
         assert user is not None, username
         assert user_roles(user) == frozenset({Role(username)})
     logins_file = tmp_path / "demo-logins.txt"
@@ -52,3 +53,20 @@ def test_demo_builds_the_force_once_and_prints_a_working_login_per_role(tmp_path
     assert "was not rebuilt" in again
     assert Person.objects.count() == 1500 and ImportBatch.objects.count() == 3
     assert printed_logins(again) == logins
+
+
+def test_demo_sets_up_need_to_know_once(tmp_path: Path) -> None:
+    from vigil.accounts.models import AccessGrant, AccountPerson, ConflictDeclaration, RecordRestriction
+    from vigil.audit.models import AuditEntry
+
+    output = run_demo(tmp_path)
+    assert "Need-to-know: each login sees only what it is assigned." in output
+    assert AccessGrant.objects.filter(target="caseload", team__name="Assessment Unit").count() == 1
+    assert AccessGrant.objects.filter(team__name="Review Team 1", target="person").count() >= 5
+    assert AccessGrant.objects.filter(user__username="investigator").count() == 1
+    assert RecordRestriction.objects.count() == 1
+    assert AccountPerson.objects.filter(user__username="reviewer").count() == 1
+    assert ConflictDeclaration.objects.filter(user__username="reviewer").count() == 1
+    counts = (AccessGrant.objects.count(), AuditEntry.objects.count())
+    run_demo(tmp_path)
+    assert (AccessGrant.objects.count(), AuditEntry.objects.count()) == counts

@@ -150,8 +150,8 @@ def test_files_have_the_contract_columns(files: WorldFiles, world: World) -> Non
     assert ALLEGATION_COLUMNS == (
         "allegation_ref", "source_system", "received_on", "incident_date", "category", "summary",
         "subject_name", "subject_staff_id", "subject_shoulder_number", "subject_rank", "subject_command",
-        "subject_force", "subject_dob", "subject_details", "complainant_ref", "complainant_relationship",
-        "outcome", "outcome_on",
+        "subject_force", "subject_dob", "subject_details", "complainant_ref", "complainant_contact",
+        "complainant_relationship", "outcome", "outcome_on",
     )  # fmt: skip
 
 
@@ -497,3 +497,13 @@ def test_allegations_scale_with_the_register() -> None:
     assert len(planted(small, SERIAL)) == 6
     with pytest.raises(ValueError, match="at least"):
         build_world(staff=MIN_STAFF - 1)
+
+
+def test_contacts_are_synthetic_drama_numbers_for_public_complainants_only(world: World) -> None:
+    """Ofcom's drama range only, and never for a colleague on the register or an anonymous call."""
+    for row in world.allegations:
+        contact = row["complainant_contact"]
+        if not row["complainant_ref"] or "/" in row["complainant_ref"]:
+            assert contact == ""
+        else:
+            assert re.fullmatch(r"07700 900\d{3}", contact), contact

@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from tests.access import grant_caseload, open_record
 from tests.factories import (
     allegation_create,
     allegation_naming,
@@ -26,8 +28,11 @@ ClientFor = Callable[[Iterable[Role]], Any]
 
 
 @pytest.fixture
-def reviewer(client_for: ClientFor) -> Client:
-    client: Client = client_for([Role.REVIEWER])
+def assessor(client: Client, make_user: Callable[..., User]) -> Client:
+    """An assessor in the team holding the whole caseload: sees every unrestricted record."""
+    user = make_user(Role.ASSESSOR)
+    grant_caseload(user)
+    client.force_login(user)
     return client
 
 
@@ -42,8 +47,8 @@ def found_ids(response: Any) -> set[int]:
 # ---- person search ----------------------------------------------------------------------------
 
 
-def test_search_page_renders_empty_form(reviewer: Client) -> None:
-    response = reviewer.get(reverse("people:person_search"))
+def test_search_page_renders_empty_form(assessor: Client) -> None:
+    response = assessor.get(reverse("people:person_search"))
     assert response.status_code == 200
     assert response.context["result"] is None
     html = response.content.decode()
@@ -51,49 +56,49 @@ def test_search_page_renders_empty_form(reviewer: Client) -> None:
     assert html.count("<h1") == 1
 
 
-def test_search_by_surname_forenames_and_both(reviewer: Client) -> None:
+def test_search_by_surname_forenames_and_both(assessor: Client) -> None:
     okafor = person_create(surname="Okafor", forenames="Grace")
     other = person_create(surname="Nowak", forenames="Anna")
-    assert found_ids(search(reviewer, "okafor")) == {okafor.pk}
-    assert found_ids(search(reviewer, "Grace")) == {okafor.pk}
-    assert found_ids(search(reviewer, "Grace Okafor")) == {okafor.pk}
-    assert found_ids(search(reviewer, "Okafor, Grace")) == {okafor.pk}
-    assert found_ids(search(reviewer, "Anna Okafor")) == set()
-    assert found_ids(search(reviewer, "Nowak")) == {other.pk}
+    assert found_ids(search(assessor, "okafor")) == {okafor.pk}
+    assert found_ids(search(assessor, "Grace")) == {okafor.pk}
+    assert found_ids(search(assessor, "Grace Okafor")) == {okafor.pk}
+    assert found_ids(search(assessor, "Okafor, Grace")) == {okafor.pk}
+    assert found_ids(search(assessor, "Anna Okafor")) == set()
+    assert found_ids(search(assessor, "Nowak")) == {other.pk}
 
 
-def test_search_finds_aliases_and_former_names(reviewer: Client) -> None:
+def test_search_finds_aliases_and_former_names(assessor: Client) -> None:
     person = person_create(
         surname="Khan", forenames="Mohammed", aliases=["Mo Khan"], former_names=["Mohammed Ali"]
     )
-    response = search(reviewer, "Mo Khan")
+    response = search(assessor, "Mo Khan")
     assert found_ids(response) == {person.pk}
-    response = search(reviewer, "ali")
+    response = search(assessor, "ali")
     assert found_ids(response) == {person.pk}
     assert response.context["result"].matches[0].matched_on == "Former name: Mohammed Ali"
     assert "Former name: Mohammed Ali" in response.content.decode()
 
 
-def test_search_by_staff_id_and_shoulder_number(reviewer: Client) -> None:
+def test_search_by_staff_id_and_shoulder_number(assessor: Client) -> None:
     person = person_create(staff_id="204117", shoulder_numbers=["4471CW", "212NE"])
     person_create(staff_id="204118")
-    assert found_ids(search(reviewer, "204117")) == {person.pk}
-    response = search(reviewer, "4471cw")
+    assert found_ids(search(assessor, "204117")) == {person.pk}
+    response = search(assessor, "4471cw")
     assert found_ids(response) == {person.pk}
     assert response.context["result"].matches[0].matched_on == "Shoulder number 4471CW"
-    response = search(reviewer, "212NE")
+    response = search(assessor, "212NE")
     assert response.context["result"].matches[0].matched_on == "Shoulder number 212NE (former)"
 
 
-def test_search_by_former_staff_id(reviewer: Client) -> None:
+def test_search_by_former_staff_id(assessor: Client) -> None:
     person = person_create(staff_id="300001")
     former_staff_number_create(person=person, staff_id="199999")
-    response = search(reviewer, "199999")
+    response = search(assessor, "199999")
     assert found_ids(response) == {person.pk}
     assert response.context["result"].matches[0].matched_on.startswith("Former staff ID")
 
 
-def test_search_shows_the_table_columns(reviewer: Client) -> None:
+def test_search_shows_the_table_columns(assessor: Client) -> None:
     person_create(
         surname="Murphy",
         forenames="Joe",
@@ -104,7 +109,7 @@ def test_search_shows_the_table_columns(reviewer: Client) -> None:
         employment_type="special",
         left_on=dt.date(2023, 5, 1),
     )
-    html = search(reviewer, "Murphy").content.decode()
+    html = search(assessor, "Murphy").content.decode()
     for text in (
         "Murphy, Joe",
         "Northshire Constabulary",
@@ -118,34 +123,34 @@ def test_search_shows_the_table_columns(reviewer: Client) -> None:
     assert '<th scope="col">Employment type</th>' in html
 
 
-def test_search_caps_at_fifty_results(reviewer: Client) -> None:
+def test_search_caps_at_fifty_results(assessor: Client) -> None:
     for number in range(55):
         person_create(surname="Jones", forenames=f"Person{number:02d}")
-    response = search(reviewer, "Jones")
+    response = search(assessor, "Jones")
     result = response.context["result"]
     assert len(result.matches) == 50
     assert result.truncated
     assert "More than 50 people match" in response.content.decode()
 
 
-def test_search_without_match_says_so(reviewer: Client) -> None:
+def test_search_without_match_says_so(assessor: Client) -> None:
     person_create(surname="Smith")
-    response = search(reviewer, "Zebedee")
+    response = search(assessor, "Zebedee")
     assert response.status_code == 200
     assert "No one on the register matches" in response.content.decode()
 
 
-def test_search_too_long_is_a_message_not_an_error(reviewer: Client) -> None:
-    response = search(reviewer, "x" * 101)
+def test_search_too_long_is_a_message_not_an_error(assessor: Client) -> None:
+    response = search(assessor, "x" * 101)
     assert response.status_code == 200
     assert "at most 100 characters" in response.content.decode()
     assert response.context["result"] is None
 
 
-def test_search_treats_like_wildcards_literally(reviewer: Client) -> None:
+def test_search_treats_like_wildcards_literally(assessor: Client) -> None:
     person_create(surname="Smith")
-    assert found_ids(search(reviewer, "%")) == set()
-    assert found_ids(search(reviewer, "_")) == set()
+    assert found_ids(search(assessor, "%")) == set()
+    assert found_ids(search(assessor, "_")) == set()
 
 
 # ---- the person page --------------------------------------------------------------------------
@@ -181,9 +186,9 @@ def full_person() -> Any:
     return person
 
 
-def test_person_page_shows_the_one_view(reviewer: Client) -> None:
+def test_person_page_shows_the_one_view(assessor: Client) -> None:
     person = full_person()
-    response = reviewer.get(reverse("people:person_detail", args=[person.pk]))
+    response = open_record(assessor, reverse("people:person_detail", args=[person.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count("<h1") == 1
@@ -214,22 +219,22 @@ def test_person_page_shows_the_one_view(reviewer: Client) -> None:
     assert [row.expired for row in profile.vetting] == [False, True]  # latest granted first
 
 
-def test_person_page_does_not_show_sex_or_ethnicity(reviewer: Client) -> None:
+def test_person_page_does_not_show_sex_or_ethnicity(assessor: Client) -> None:
     person = full_person()
-    html = reviewer.get(reverse("people:person_detail", args=[person.pk])).content.decode()
+    html = open_record(assessor, reverse("people:person_detail", args=[person.pk])).content.decode()
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)  # random text
     for text in ("Pakistani", "Asian", "Ethnicity", "ethnicity", "Female", "Sex", ">F<"):
         assert text not in html, text
 
 
-def test_person_page_lists_only_allegations_naming_their_staff_number(reviewer: Client) -> None:
+def test_person_page_lists_only_allegations_naming_their_staff_number(assessor: Client) -> None:
     person = person_create(staff_id="600100", force="Testshire Police")
     same_force = allegation_naming(person=person, received_on=dt.date(2022, 1, 1))
     no_force = allegation_create(subject_staff_id="600100", subject_force="", received_on=dt.date(2023, 1, 1))
     allegation_create(subject_staff_id="600100", subject_force="Otherton Police")  # another force's 600100
     allegation_create(subject_staff_id="600101", subject_force="Testshire Police")
     allegation_create(subject_staff_id="", subject_name=f"{person.forenames} {person.surname}")
-    response = reviewer.get(reverse("people:person_detail", args=[person.pk]))
+    response = open_record(assessor, reverse("people:person_detail", args=[person.pk]))
     shown = [allegation.pk for allegation in response.context["profile"].allegations]
     assert shown == [no_force.pk, same_force.pk]  # newest first
     html = response.content.decode()
@@ -237,17 +242,17 @@ def test_person_page_lists_only_allegations_naming_their_staff_number(reviewer: 
     assert "no force recorded" in html
 
 
-def test_person_page_includes_allegations_naming_a_former_staff_number(reviewer: Client) -> None:
+def test_person_page_includes_allegations_naming_a_former_staff_number(assessor: Client) -> None:
     person = person_create(staff_id="700200")
     former_staff_number_create(person=person, staff_id="400400")
     old = allegation_create(subject_staff_id="400400", subject_force=person.force)
-    response = reviewer.get(reverse("people:person_detail", args=[person.pk]))
+    response = open_record(assessor, reverse("people:person_detail", args=[person.pk]))
     assert [a.pk for a in response.context["profile"].allegations] == [old.pk]
     assert "(a former number)" in response.content.decode()
 
 
 def test_person_page_query_count_does_not_grow_with_rows(
-    reviewer: Client, django_assert_max_num_queries: Any
+    assessor: Client, django_assert_max_num_queries: Any
 ) -> None:
     small = person_create(staff_id="800001")
     big = person_create(
@@ -271,17 +276,19 @@ def test_person_page_query_count_does_not_grow_with_rows(
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as captured:
-            assert reviewer.get(reverse("people:person_detail", args=[person_id])).status_code == 200
+            assert open_record(assessor, reverse("people:person_detail", args=[person_id])).status_code == 200
         return len(captured)
 
     assert count(small.pk) == count(big.pk)
-    # session, user, roles; person + 5 prefetches + allegations; session save (3, every request)
-    with django_assert_max_num_queries(13):
-        reviewer.get(reverse("people:person_detail", args=[big.pk]))
+    # session, user, roles; need-to-know: teams, caseload, own record, conflicts, restrictions, the probe;
+    # person + 5 prefetches + allegations; the audit entry (savepoint, chain head, insert, release,
+    # and on PostgreSQL the append lock); session save (3, every request)
+    with django_assert_max_num_queries(24):
+        open_record(assessor, reverse("people:person_detail", args=[big.pk]))
 
 
-def test_unknown_person_is_404(reviewer: Client) -> None:
-    assert reviewer.get(reverse("people:person_detail", args=[999999])).status_code == 404
+def test_unknown_person_is_404(assessor: Client) -> None:
+    assert open_record(assessor, reverse("people:person_detail", args=[999999])).status_code == 404
 
 
 # ---- access -----------------------------------------------------------------------------------

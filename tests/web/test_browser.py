@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.access import grant_caseload
 from tests.factories import allegation_create, allegation_naming, person_create, vetting_create
 from tests.web.conftest import LoginAs
 from tests.web.harness import assert_accessible
@@ -102,6 +103,13 @@ def seed() -> Person:
     return person
 
 
+def justify(page: Page) -> None:
+    reason = page.get_by_label("Why do you need to see this?")
+    reason.select_option(label="Working an assigned case or review")
+    page.get_by_label("Explain in your own words").fill("Assessing the new hotline report.")
+    page.get_by_role("button", name="Continue").click()
+
+
 def test_review_officer_journey(page: Page, login_as: LoginAs) -> None:
     person = seed()
 
@@ -109,7 +117,9 @@ def test_review_officer_journey(page: Page, login_as: LoginAs) -> None:
     page.goto("/login/")
     expect(page).to_have_title("Sign in \u2013 Vigil")
     assert_accessible(page)
-    user = login_as(Role.REVIEWER)
+    user = login_as(Role.ASSESSOR)
+    grant_caseload(user)  # need-to-know: the assessment unit holds the caseload
+    page.reload()
 
     # Lands on the allegation list.
     expect(page).to_have_url(re.compile(r"/allegations/$"))
@@ -134,6 +144,10 @@ def test_review_officer_journey(page: Page, login_as: LoginAs) -> None:
 
     # Open the allegation.
     page.get_by_role("link", name="PC-2024-0107").click()
+    # Opening a record asks why, once per record per session (the reason is audited).
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Why do you need to see")
+    assert_accessible(page)
+    justify(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Allegation PC-2024-0107")
     expect(page.get_by_text("Former partner reports an assault", exact=False)).to_be_visible()
     assert_accessible(page)
@@ -141,6 +155,7 @@ def test_review_officer_journey(page: Page, login_as: LoginAs) -> None:
     # Follow the staff-number match to the person page.
     page.get_by_role("link", name=re.compile(r"Grace Okafor \(Testshire Police, staff ID 512345\)")).click()
     expect(page).to_have_url(re.compile(rf"/people/{person.pk}/$"))
+    justify(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Grace Okafor")
     allegations = page.get_by_role("table", name=re.compile("Allegations naming staff ID 512345"))
     expect(allegations.locator("tbody tr")).to_have_count(3)

@@ -1,17 +1,22 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
+from vigil.accounts.permissions import ALLOCATING_ROLES
 from vigil.accounts.roles import CASE_ROLES, Role
 from vigil.accounts.selectors import user_roles
+from vigil.accounts.two_factor import two_factor_pending
 
 
 def roles(request: HttpRequest) -> dict[str, object]:
     # Static-file 404s are rendered before AuthenticationMiddleware has set request.user.
-    held = user_roles(getattr(request, "user", AnonymousUser()))
+    user = getattr(request, "user", None)
+    # A user still owing their two-factor code sees no navigation: every page would bounce anyway.
+    held = frozenset() if user is None or two_factor_pending(request) else user_roles(user)
     return {
         "user_roles": sorted(role.label for role in held),
         "can_see_cases": bool(held & CASE_ROLES),
         "is_administrator": Role.ADMINISTRATOR in held,
+        "is_auditor": Role.AUDITOR in held,
+        "can_allocate": bool(held & ALLOCATING_ROLES),
     }

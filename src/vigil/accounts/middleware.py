@@ -9,6 +9,7 @@ from django.urls import Resolver404, resolve
 
 from vigil.accounts.permissions import is_allowed, rule_for
 from vigil.accounts.selectors import user_roles
+from vigil.core.api import api_error
 
 
 class RoutePermissionMiddleware:
@@ -28,6 +29,11 @@ class RoutePermissionMiddleware:
             raise PermissionDenied(f"route {match.view_name!r} is not in the permission matrix")
         user = request.user
         if not is_allowed(rule, user_roles(user), authenticated=user.is_authenticated):
+            if match.namespace == "api":
+                # A program gets a status it can act on, not a login page.
+                if not user.is_authenticated:
+                    return api_error(401, "Sign in first.")
+                return api_error(403, "Your role may not use this API route.")
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise PermissionDenied

@@ -6,7 +6,10 @@ this table. `docs/security.md` reproduces it."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
+
+from django.conf import settings
 
 from vigil.accounts.roles import CASE_ROLES, Role
 
@@ -15,14 +18,38 @@ ANY_USER: Final = "any_user"  # any signed-in user, whatever their roles
 
 RouteRule = frozenset[Role] | str
 
+# Who may open a sealed field (a complainant's or reporter's contact details): those who contact people.
+SEALED_FIELD_ROLES: frozenset[Role] = frozenset({Role.ASSESSOR, Role.SUPERVISOR, Role.INVESTIGATOR})
+
+# Who may assign records, restrict them and grant restricted ones (on records they can see).
+ALLOCATING_ROLES: frozenset[Role] = frozenset({Role.SUPERVISOR})
+
 ROUTE_RULES: dict[str, RouteRule] = {
     "login": PUBLIC,
     "logout": ANY_USER,
     "home": ANY_USER,
+    # The two-factor steps (vigil.accounts.two_factor): reachable while a session still owes its code.
+    "two_factor_verify": ANY_USER,
+    "two_factor_enrol": ANY_USER,
+    # Single sign-on's round trip to the identity provider, routed only when OIDC is configured.
+    **(
+        {"oidc_authentication_init": PUBLIC, "oidc_authentication_callback": PUBLIC, "oidc_logout": PUBLIC}
+        if settings.VIGIL_OIDC_ENABLED
+        else {}
+    ),
+    "conflicts": CASE_ROLES,
     "people:person_search": CASE_ROLES,
     "people:person_detail": CASE_ROLES,
+    "people:person_allocation": ALLOCATING_ROLES,
     "allegations:allegation_list": CASE_ROLES,
     "allegations:allegation_detail": CASE_ROLES,
+    "allegations:allegation_contact": SEALED_FIELD_ROLES,
+    "allegations:allegation_allocation": ALLOCATING_ROLES,
+    "api:person_read": CASE_ROLES,
+    "api:allegation_read": CASE_ROLES,
+    "audit:entry_list": frozenset({Role.AUDITOR}),
+    "audit:entry_detail": frozenset({Role.AUDITOR}),
+    "audit:export": frozenset({Role.AUDITOR}),
 }
 
 # Whole namespaces with one rule. Django's admin also requires is_staff; this adds the role.
@@ -48,3 +75,54 @@ def is_allowed(rule: RouteRule, roles: frozenset[Role], *, authenticated: bool) 
         return True
     assert isinstance(rule, frozenset)
     return bool(rule & roles)
+
+
+# ---- Need-to-know: what a case role sees inside the pages it may open ----------------------------
+
+
+class Scope(StrEnum):
+    OWN = "own"  # records assigned to the user by name
+    TEAM = "team"  # ... and records assigned to one of the user's teams
+    CASELOAD = "caseload"  # ... and, in a team holding the caseload, every unrestricted record
+
+
+RECORD_SCOPES: dict[Role, Scope] = {
+    # Assessors and their supervisors triage everything that comes in, so a caseload team reaches them.
+    Role.ASSESSOR: Scope.CASELOAD,
+    Role.SUPERVISOR: Scope.CASELOAD,
+    # Reviewers work the cases given to them or to their review team.
+    Role.REVIEWER: Scope.TEAM,
+    # Investigations are the most sensitive work: only cases assigned by name.
+    Role.INVESTIGATOR: Scope.OWN,
+}
+
+
+def record_scope(roles: frozenset[Role]) -> Scope | None:
+    """The widest scope any of the roles gives, or None for roles without case content."""
+    scopes = {RECORD_SCOPES[role] for role in roles if role in RECORD_SCOPES}
+    for scope in (Scope.CASELOAD, Scope.TEAM, Scope.OWN):
+        if scope in scopes:
+            return scope
+    return None
+
+
+def matrix_markdown() -> str:
+    """The route x role matrix as a Markdown table: docs/security.md holds this text, and a test
+    fails when the two differ."""
+    roles = list(Role)
+    header = "| route | " + " | ".join(role.value for role in roles) + " |"
+    lines = [header, "|---|" + "---|" * len(roles)]
+    rules = [
+        *sorted(ROUTE_RULES.items()),
+        *((f"{name}:*", rule) for name, rule in sorted(NAMESPACE_RULES.items())),
+    ]
+    for route, rule in rules:
+        if rule == PUBLIC:
+            cells = ["public"] * len(roles)
+        elif rule == ANY_USER:
+            cells = ["yes"] * len(roles)
+        else:
+            assert isinstance(rule, frozenset)
+            cells = ["yes" if role in rule else "—" for role in roles]
+        lines.append(f"| `{route}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -8,8 +8,22 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
+from django.utils import timezone
 
+from vigil.accounts.models import (
+    AccessGrant,
+    AccountPerson,
+    ConflictDeclaration,
+    GrantTarget,
+    RecordRestriction,
+    Team,
+)
 from vigil.accounts.roles import Role
+from vigil.allegations.models import Allegation
+from vigil.audit.actions import Action
+from vigil.people.models import Person
 
 
 def role_groups_sync(*, using: str = "default") -> None:
@@ -40,3 +54,239 @@ def user_create(*, username: str, password: str, roles: Iterable[Role], email: s
 
 def random_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+# ---- need-to-know: assignments, restrictions, conflicts (each audited in the same transaction) ----
+
+
+def _record_of(*, person: Person | None, allegation: Allegation | None) -> tuple[str, int | str, str]:
+    if person is not None:
+        return "person", person.pk, f"{person.force} {person.staff_id}"
+    if allegation is not None:
+        return "allegation", allegation.pk, f"{allegation.source_system_id} {allegation.allegation_ref}"
+    return "caseload", "", "the whole caseload"
+
+
+@transaction.atomic
+def access_grant(
+    *,
+    granted_by: User | None,
+    reason: str,
+    user: User | None = None,
+    team: Team | None = None,
+    person: Person | None = None,
+    allegation: Allegation | None = None,
+    caseload: bool = False,
+    request: HttpRequest | None = None,
+) -> AccessGrant:
+    """Assign a record (or, to a team, the caseload) to a user or a team. Granting what is already
+    granted returns the existing grant and writes nothing."""
+    from vigil.audit.services import audit_record
+
+    target = GrantTarget.CASELOAD if caseload else GrantTarget.PERSON if person else GrantTarget.ALLEGATION
+    existing = AccessGrant.objects.filter(
+        user=user, team=team, target=target, person=person, allegation=allegation, revoked_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    grant = AccessGrant(
+        user=user,
+        team=team,
+        target=target,
+        person=person,
+        allegation=allegation,
+        reason=reason,
+        granted_at=timezone.now(),
+        granted_by=granted_by,
+    )
+    grant.full_clean()
+    grant.save()
+    record_type, record_id, label = _record_of(person=person, allegation=allegation)
+    audit_record(
+        action=Action.ACCESS_GRANTED,
+        actor=granted_by,
+        actor_label="" if granted_by else "system",
+        record_type=record_type,
+        record_id=record_id,
+        record_label=label,
+        detail={
+            "grant": grant.pk,
+            "to_user": user.username if user else "",
+            "to_team": team.name if team else "",
+            "reason": reason,
+        },
+        request=request,
+    )
+    return grant
+
+
+@transaction.atomic
+def access_revoke(*, grant: AccessGrant, revoked_by: User | None, request: HttpRequest | None = None) -> None:
+    from vigil.audit.services import audit_record
+
+    if grant.revoked_at is not None:
+        return
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = revoked_by
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    record_type, record_id, label = _record_of(person=grant.person, allegation=grant.allegation)
+    audit_record(
+        action=Action.ACCESS_REVOKED,
+        actor=revoked_by,
+        record_type=record_type,
+        record_id=record_id,
+        record_label=label,
+        detail={"grant": grant.pk},
+        request=request,
+    )
+
+
+@transaction.atomic
+def record_restrict(
+    *,
+    restricted_by: User | None,
+    reason: str,
+    person: Person | None = None,
+    allegation: Allegation | None = None,
+    request: HttpRequest | None = None,
+) -> RecordRestriction:
+    """Restrict a record: from now on only users granted it by name see it. The user restricting
+    it keeps access (they are granted it by name) so the record is never orphaned."""
+    from vigil.audit.services import audit_record
+
+    restriction, created = RecordRestriction.objects.get_or_create(
+        person=person,
+        allegation=allegation,
+        defaults={"reason": reason, "restricted_at": timezone.now(), "restricted_by": restricted_by},
+    )
+    if created:
+        record_type, record_id, label = _record_of(person=person, allegation=allegation)
+        audit_record(
+            action=Action.RECORD_RESTRICTED,
+            actor=restricted_by,
+            actor_label="" if restricted_by else "system",
+            record_type=record_type,
+            record_id=record_id,
+            record_label=label,
+            detail={"reason": reason},
+            request=request,
+        )
+        if restricted_by is not None:
+            access_grant(
+                granted_by=restricted_by,
+                reason="restricted the record",
+                user=restricted_by,
+                person=person,
+                allegation=allegation,
+                request=request,
+            )
+    return restriction
+
+
+@transaction.atomic
+def conflict_declare(
+    *,
+    user: User,
+    reason: str,
+    staff_id: str = "",
+    allegation: Allegation | None = None,
+    request: HttpRequest | None = None,
+) -> ConflictDeclaration:
+    """A user declares they must not work on a colleague (by staff ID) or a case. Declarations
+    cannot be withdrawn by the user: a supervisor reviews them with the audit trail."""
+    from vigil.audit.services import audit_record
+
+    declaration = ConflictDeclaration(
+        user=user, staff_id=staff_id.strip(), allegation=allegation, reason=reason, declared_at=timezone.now()
+    )
+    declaration.full_clean()
+    declaration.save()
+    audit_record(
+        action=Action.CONFLICT_DECLARED,
+        actor=user,
+        record_type="allegation" if allegation else "staff_id",
+        record_id=allegation.pk if allegation else declaration.staff_id,
+        record_label=_record_of(person=None, allegation=allegation)[2]
+        if allegation
+        else declaration.staff_id,
+        detail={"reason": reason},
+        request=request,
+    )
+    user._vigil_access = None  # type: ignore[attr-defined]  # the cached access context is stale
+    return declaration
+
+
+@transaction.atomic
+def account_person_link(
+    *, user: User, person: Person, linked_by: User | None, request: HttpRequest | None = None
+) -> AccountPerson:
+    """Tie an account to its holder's own record on the register (replacing any earlier tie)."""
+    from vigil.audit.services import audit_record
+
+    link, _ = AccountPerson.objects.update_or_create(
+        user=user, defaults={"person": person, "linked_at": timezone.now(), "linked_by": linked_by}
+    )
+    audit_record(
+        action=Action.ACCOUNT_PERSON_LINKED,
+        actor=linked_by,
+        actor_label="" if linked_by else "system",
+        record_type="person",
+        record_id=person.pk,
+        record_label=f"{person.force} {person.staff_id}",
+        detail={"account": user.username},
+        request=request,
+    )
+    return link
+
+
+def team_ensure(*, name: str, members: Iterable[User] = ()) -> Team:
+    team, _ = Team.objects.get_or_create(name=name)
+    team.members.add(*members)
+    return team
+
+
+@transaction.atomic
+def access_grant_unassigned_allegations(
+    *, granted_by: User | None, reason: str, user: User | None = None, team: Team | None = None
+) -> int:
+    """Assign every allegation no one is assigned yet (after an import: route it to the assessment
+    team). One audit entry for the batch, with the count and id range: a million entries would
+    say no more."""
+    from vigil.audit.services import audit_record
+
+    assigned = AccessGrant.objects.filter(allegation=OuterRef("pk"), revoked_at__isnull=True)
+    ids = list(Allegation.objects.filter(~Exists(assigned)).order_by("id").values_list("id", flat=True))
+    now = timezone.now()
+    AccessGrant.objects.bulk_create(
+        (
+            AccessGrant(
+                user=user,
+                team=team,
+                target=GrantTarget.ALLEGATION,
+                allegation_id=pk,
+                reason=reason,
+                granted_at=now,
+                granted_by=granted_by,
+            )
+            for pk in ids
+        ),
+        batch_size=5000,
+    )
+    if ids:
+        audit_record(
+            action=Action.ACCESS_GRANTED,
+            actor=granted_by,
+            actor_label="" if granted_by else "system",
+            record_type="allegation",
+            record_id=f"{ids[0]}-{ids[-1]}",
+            record_label=f"{len(ids):,} unassigned allegations",
+            detail={
+                "count": len(ids),
+                "first_id": ids[0],
+                "last_id": ids[-1],
+                "to_user": user.username if user else "",
+                "to_team": team.name if team else "",
+                "reason": reason,
+            },
+        )
+    return len(ids)

@@ -68,8 +68,8 @@ class AllegationPage:
     newer: Cursor | None  # the cursor of the page before this one, if there is one
 
 
-def _filtered(filters: AllegationFilters) -> QuerySet[Allegation]:
-    queryset = Allegation.objects.all()
+def _filtered(filters: AllegationFilters, visible: Q) -> QuerySet[Allegation]:
+    queryset = Allegation.objects.filter(visible)
     if filters.category is not None:
         queryset = queryset.filter(category=filters.category)
     if filters.source is not None:
@@ -93,10 +93,11 @@ def _newer_than(queryset: QuerySet[Allegation], received_on: dt.date, pk: int) -
 
 
 def allegation_list_page(
-    *, filters: AllegationFilters, cursor: Cursor | None, page_size: int = PAGE_SIZE
+    *, filters: AllegationFilters, visible: Q, cursor: Cursor | None, page_size: int = PAGE_SIZE
 ) -> AllegationPage:
-    """One page of allegations, newest first (received_on DESC, id DESC), from the cursor."""
-    base = _filtered(filters)
+    """One page of the allegations the user may see (`visible`, from accounts.access), newest
+    first (received_on DESC, id DESC), from the cursor."""
+    base = _filtered(filters, visible)
     shown = base.select_related("category", "source_system", "outcome")
     if cursor is None or cursor.direction == "before":
         if cursor is None:
@@ -141,14 +142,15 @@ class StaffNumberHolders:
     former: list[Person]  # held it before being renumbered
 
 
-def people_holding_staff_id(*, allegation: Allegation) -> StaffNumberHolders:
+def people_holding_staff_id(*, allegation: Allegation, visible: Q) -> StaffNumberHolders:
     """People on the register holding (or who held) the staff number the allegation records: the
     exact (force, staff_id), or, when the allegation records no force, that staff_id in any force.
-    A staff-number match only; it says nothing about whether the allegation is about them."""
+    A staff-number match only; it says nothing about whether the allegation is about them.
+    Only people the user may see (`visible`, from accounts.access) are listed."""
     staff_id, force = allegation.subject_staff_id, allegation.subject_force
     if not staff_id:
         return StaffNumberHolders(current=[], former=[])
-    current = Person.objects.filter(staff_id=staff_id)
+    current = Person.objects.filter(visible, staff_id=staff_id)
     former = FormerStaffNumber.objects.filter(staff_id=staff_id)
     if force:
         current = current.filter(force=force)
@@ -157,6 +159,8 @@ def people_holding_staff_id(*, allegation: Allegation) -> StaffNumberHolders:
     return StaffNumberHolders(
         current=list(current.only(*fields).order_by("force", "id")),
         former=list(
-            Person.objects.filter(pk__in=former.values("person_id")).only(*fields).order_by("force", "id")
+            Person.objects.filter(visible, pk__in=former.values("person_id"))
+            .only(*fields)
+            .order_by("force", "id")
         ),
     )

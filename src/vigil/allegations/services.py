@@ -1,14 +1,19 @@
-"""Writes for allegations: reference data sync. The import of allegation files is in
-vigil.imports (one engine for every contract file)."""
+"""Writes for allegations: reference data sync, and opening a sealed contact (audited). The
+import of allegation files is in vigil.imports (one engine for every contract file)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.http import HttpRequest
 
-from vigil.allegations.models import Category, Outcome, Relationship, Source
+from vigil.allegations.models import Allegation, Category, Outcome, Relationship, Source
 from vigil.allegations.vocabularies import CATEGORIES, OUTCOMES, RELATIONSHIPS, SOURCES
+from vigil.audit.actions import Action
+from vigil.audit.justification import Justification
+from vigil.core.sealing import unseal_value
 
 
 def reference_data_sync(*, using: str = "default") -> None:
@@ -45,3 +50,27 @@ def reference_data_sync(*, using: str = "default") -> None:
 
 def reference_data_sync_on_migrate(**kwargs: Any) -> None:
     reference_data_sync(using=kwargs.get("using", "default"))
+
+
+def allegation_contact_open(
+    *,
+    allegation: Allegation,
+    user: AbstractBaseUser | AnonymousUser,
+    justification: Justification,
+    request: HttpRequest | None = None,
+) -> str:
+    """The complainant's contact details in plain text, written to the audit trail first (a sealed
+    field is opened only through here). The caller has checked the user's role and need-to-know."""
+    from vigil.audit.services import audit_record
+
+    audit_record(
+        action=Action.SEALED_FIELD_OPENED,
+        actor=user,
+        record_type="allegation",
+        record_id=allegation.pk,
+        record_label=f"{allegation.source_system_id} {allegation.allegation_ref}",
+        justification=justification,
+        detail={"field": "complainant_contact"},
+        request=request,
+    )
+    return unseal_value(allegation.complainant_contact) if allegation.complainant_contact else ""

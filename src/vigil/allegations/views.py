@@ -1,4 +1,5 @@
-"""The allegation pages. Access is enforced by the permission matrix (RoutePermissionMiddleware)."""
+"""The allegation pages. Which pages a role may use is the permission matrix (RoutePermissionMiddleware);
+which allegations a user may see is need-to-know (accounts.access); opening one is justified and audited."""
 
 from __future__ import annotations
 
@@ -9,8 +10,18 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from vigil.allegations import selectors
+from vigil.accounts.access import (
+    access_allegation_by_id,
+    allegations_visible_q,
+    people_visible_q,
+    record_label_allegation,
+)
+from vigil.accounts.permissions import SEALED_FIELD_ROLES
+from vigil.accounts.selectors import user_roles
+from vigil.allegations import selectors, services
 from vigil.allegations.models import Category, Outcome, Source
+from vigil.audit.actions import Action
+from vigil.audit.consultation import consultation_justified, justification_or_prompt
 
 _ISO_DATE = ["%Y-%m-%d"]
 _DATE_ERRORS = {"invalid": "Enter a real date, as YYYY-MM-DD (for example 2024-03-31)."}
@@ -91,7 +102,9 @@ def allegation_list(request: HttpRequest) -> HttpResponse:
     cursor, cursor_invalid = _cursor(request)
     page = None
     if form.is_valid():
-        page = selectors.allegation_list_page(filters=form.filters(), cursor=cursor)
+        page = selectors.allegation_list_page(
+            filters=form.filters(), visible=allegations_visible_q(request.user), cursor=cursor
+        )
     return render(
         request,
         "allegations/allegation_list.html",
@@ -106,12 +119,47 @@ def allegation_list(request: HttpRequest) -> HttpResponse:
 
 
 def allegation_detail(request: HttpRequest, allegation_id: int) -> HttpResponse:
-    allegation = selectors.allegation_get(allegation_id=allegation_id)
+    opened = access_allegation_by_id(user=request.user, allegation_id=allegation_id, request=request)
+    label = record_label_allegation(opened)
+    prompt = consultation_justified(
+        request,
+        action=Action.ALLEGATION_CONSULTED,
+        record_type="allegation",
+        record_id=opened.pk,
+        record_label=label,
+        what=f"allegation {label}",
+    )
+    if prompt is not None:
+        return prompt
+    allegation = selectors.allegation_get(allegation_id=opened.pk)
     return render(
         request,
         "allegations/allegation_detail.html",
         {
             "allegation": allegation,
-            "staff_number_holders": selectors.people_holding_staff_id(allegation=allegation),
+            "can_open_sealed": bool(user_roles(request.user) & SEALED_FIELD_ROLES),
+            "staff_number_holders": selectors.people_holding_staff_id(
+                allegation=allegation, visible=people_visible_q(request.user)
+            ),
         },
+    )
+
+
+def allegation_contact(request: HttpRequest, allegation_id: int) -> HttpResponse:
+    """The complainant's sealed contact details: need-to-know, then a justification, then audited."""
+    opened = access_allegation_by_id(user=request.user, allegation_id=allegation_id, request=request)
+    label = record_label_allegation(opened)
+    justification = justification_or_prompt(
+        request,
+        record_key=f"allegation:{opened.pk}:complainant_contact",
+        what=f"the complainant's contact details for allegation {label}",
+    )
+    if isinstance(justification, HttpResponse):
+        return justification
+    allegation = selectors.allegation_get(allegation_id=opened.pk)
+    contact = services.allegation_contact_open(
+        allegation=allegation, user=request.user, justification=justification, request=request
+    )
+    return render(
+        request, "allegations/allegation_contact.html", {"allegation": allegation, "contact": contact}
     )

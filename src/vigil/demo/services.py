@@ -78,3 +78,102 @@ def demo_logins_ensure(*, logins_file: Path) -> list[DemoLogin]:
     os.chmod(logins_file, 0o600)
     logins_file.write_text("".join(f"{login.username} {login.password}\n" for login in logins))
     return logins
+
+
+@dataclass(frozen=True)
+class DemoAccess:
+    """What the demo set up, for `vigil demo` to print."""
+
+    caseload_team: str
+    review_team: str
+    review_cohort: int
+    investigator_subject: str
+    restricted_subject: str
+    reviewer_own_record: str
+    reviewer_conflict: str
+
+
+SENIOR_RANKS = ("Commander", "Chief Superintendent", "Superintendent", "Chief Inspector")
+
+
+def demo_access_ensure() -> DemoAccess | None:
+    """Need-to-know for the demo logins (idempotent). The assessment unit (assessor, supervisor)
+    holds the caseload; the reviewer's team is given the review cohort (everyone named by two or
+    more allegations); the investigator one serial subject by name; a senior officer's record is
+    restricted (only the supervisor is granted it); and the reviewer's account is tied to their own
+    record on the register, with a declared conflict on one colleague in the cohort, so both
+    refusals can be seen in the audit viewer."""
+    from django.db.models import Count
+
+    from vigil.accounts.models import AccountPerson, ConflictDeclaration
+    from vigil.accounts.services import (
+        access_grant,
+        account_person_link,
+        conflict_declare,
+        record_restrict,
+        team_ensure,
+    )
+    from vigil.allegations.models import Allegation
+
+    users = {user.username: user for user in User.objects.filter(username__in=[role.value for role in Role])}
+    if len(users) < len(Role) or not Person.objects.exists():
+        return None
+    reason = "demo set-up"
+    with transaction.atomic():
+        assessment = team_ensure(
+            name="Assessment Unit", members=[users[Role.ASSESSOR.value], users[Role.SUPERVISOR.value]]
+        )
+        access_grant(granted_by=None, reason=reason, team=assessment, caseload=True)
+        review = team_ensure(name="Review Team 1", members=[users[Role.REVIEWER.value]])
+        counts = (
+            Allegation.objects.exclude(subject_staff_id="")
+            .values("subject_staff_id")
+            .annotate(n=Count("id"))
+            .filter(n__gte=2)
+            .order_by("-n", "subject_staff_id")
+        )
+        by_count = [row["subject_staff_id"] for row in counts]
+        cohort = list(Person.objects.filter(staff_id__in=by_count).order_by("staff_id"))
+        for person in cohort:
+            access_grant(granted_by=None, reason=reason, team=review, person=person)
+        ranked = sorted(cohort, key=lambda person: by_count.index(person.staff_id))
+        serial = ranked[0]
+        access_grant(granted_by=None, reason=reason, user=users[Role.INVESTIGATOR.value], person=serial)
+        named = Allegation.objects.exclude(subject_staff_id="").values("subject_staff_id")
+        senior = (
+            Person.objects.filter(staff_id__in=named, rank_or_grade__in=SENIOR_RANKS)
+            .order_by("staff_id")
+            .first()
+            or ranked[-1]
+        )
+        record_restrict(
+            restricted_by=users[Role.SUPERVISOR.value], reason="Senior officer as subject", person=senior
+        )
+        reviewer = users[Role.REVIEWER.value]
+        own = AccountPerson.objects.filter(user=reviewer).select_related("person").first()
+        own_person = own.person if own else None
+        if own_person is None:
+            own_person = (
+                Person.objects.filter(employment_type="staff", left_on__isnull=True)
+                .exclude(staff_id__in=by_count)
+                .order_by("staff_id")
+                .first()
+            )
+            if own_person is not None:
+                account_person_link(user=reviewer, person=own_person, linked_by=None)
+        colleague = next(p for p in ranked[1:] if p.pk != senior.pk)
+        declared = ConflictDeclaration.objects.filter(user=reviewer).first()
+        if declared is None:
+            conflict_declare(user=reviewer, staff_id=colleague.staff_id, reason="We worked on the same team")
+            declared_staff_id = colleague.staff_id
+        else:
+            declared_staff_id = declared.staff_id
+    return DemoAccess(
+        caseload_team=assessment.name,
+        review_team=review.name,
+        review_cohort=len(cohort),
+        investigator_subject=f"{serial.force} {serial.staff_id}",
+        restricted_subject=f"{senior.force} {senior.staff_id} ({senior.rank_or_grade})",
+        reviewer_own_record=f"{own_person.force} {own_person.staff_id}" if own_person else "none",
+        reviewer_conflict=declared_staff_id,
+    )

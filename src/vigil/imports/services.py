@@ -31,8 +31,12 @@ def contract_file_import(
     rejects_path: Path | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import one contract file whole or not at all (raises ImportRefused, nothing written)."""
-    return run_import(
+    """Import one contract file whole or not at all (raises ImportRefused, nothing written).
+    An applied import is written to the audit trail as a collection, with its counts."""
+    from vigil.audit.actions import Action
+    from vigil.audit.services import audit_record
+
+    report = run_import(
         importer_for(kind, progress=progress),
         path,
         imported_by=imported_by,
@@ -41,3 +45,23 @@ def contract_file_import(
         rejects_path=rejects_path,
         progress=progress,
     )
+    if report.batch is not None:
+        audit_record(
+            action=Action.RECORDS_IMPORTED,
+            actor=None,
+            actor_label=f"import by {imported_by}"[:150],
+            record_type="import_batch",
+            record_id=report.batch.pk,
+            record_label=f"{kind} {report.file_name}"[:250],
+            detail={
+                "kind": kind,
+                "file": report.file_name,
+                "sha256": report.sha256,
+                "rows": report.rows_total,
+                "created": report.counts.created,
+                "updated": report.counts.updated,
+                "unchanged": report.counts.unchanged,
+                "rejected": report.rows_rejected,
+            },
+        )
+    return report

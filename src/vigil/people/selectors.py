@@ -63,10 +63,10 @@ def _tokens(query: str) -> list[str]:
     return [token for token in _TOKEN_SPLIT.split(query.strip()) if token]
 
 
-def person_search(*, query: str, limit: int = SEARCH_LIMIT) -> PersonSearchResult:
-    """People whose staff ID (current or former) or a shoulder number (ever worn) equals the
-    query, or any of whose names (legal, former, alias) contains every word of it; ordered by
-    surname, at most `limit`."""
+def person_search(*, query: str, visible: Q, limit: int = SEARCH_LIMIT) -> PersonSearchResult:
+    """People the user may see (`visible`, from accounts.access) whose staff ID (current or
+    former) or a shoulder number (ever worn) equals the query, or any of whose names (legal,
+    former, alias) contains every word of it; ordered by surname, at most `limit`."""
     query = query.strip()
     tokens = _tokens(query)
     if not tokens:
@@ -87,6 +87,7 @@ def person_search(*, query: str, limit: int = SEARCH_LIMIT) -> PersonSearchResul
             | Q(pk__in=by_name)
             | on_the_person
         )
+        .filter(visible)
         .only(*_DISPLAY_FIELDS)
         .prefetch_related("names", "shoulder_numbers", "former_staff_numbers")
         .order_by("surname", "forenames", "force", "staff_id")[: limit + 1]
@@ -164,9 +165,10 @@ def allegations_naming_staff_numbers(*, numbers: Iterable[tuple[str, str]]) -> Q
     )
 
 
-def person_profile(*, person_id: int, today: dt.date) -> PersonProfile:
+def person_profile(*, person_id: int, today: dt.date, allegations_visible: Q) -> PersonProfile:
     """The one view of a person: identity, names, numbers, roles, vetting and the allegations
-    that name their staff number (current or former). Http404 if there is no such person."""
+    that name their staff number (current or former) which the user may see (`allegations_visible`,
+    from accounts.access). Http404 if there is no such person."""
     person = person_get(person_id=person_id)
     names = sorted(
         person.names.all(),
@@ -193,7 +195,7 @@ def person_profile(*, person_id: int, today: dt.date) -> PersonProfile:
         roles=list(person.role_history.all()),
         vetting=vetting,
         former_staff_numbers=former,
-        allegations=list(allegations_naming_staff_numbers(numbers=numbers)),
+        allegations=list(allegations_naming_staff_numbers(numbers=numbers).filter(allegations_visible)),
     )
 
 

@@ -1,4 +1,5 @@
-"""The people pages. Access is enforced by the permission matrix (RoutePermissionMiddleware)."""
+"""The people pages. Which pages a role may use is the permission matrix (RoutePermissionMiddleware);
+which people a user may see is need-to-know (accounts.access); opening a record is justified and audited."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from vigil.accounts.access import (
+    access_person_by_id,
+    allegations_visible_q,
+    people_visible_q,
+    record_label_person,
+)
+from vigil.audit.actions import Action
+from vigil.audit.consultation import consultation_justified
 from vigil.people import selectors
 
 
@@ -30,7 +39,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"]
         if query:
-            result = selectors.person_search(query=query)
+            result = selectors.person_search(query=query, visible=people_visible_q(request.user))
     return render(
         request,
         "people/person_search.html",
@@ -39,5 +48,21 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    profile = selectors.person_profile(person_id=person_id, today=timezone.localdate())
+    person = access_person_by_id(user=request.user, person_id=person_id, request=request)
+    label = record_label_person(person)
+    prompt = consultation_justified(
+        request,
+        action=Action.PERSON_CONSULTED,
+        record_type="person",
+        record_id=person.pk,
+        record_label=label,
+        what=f"the person record {label}",
+    )
+    if prompt is not None:
+        return prompt
+    profile = selectors.person_profile(
+        person_id=person.pk,
+        today=timezone.localdate(),
+        allegations_visible=allegations_visible_q(request.user),
+    )
     return render(request, "people/person_detail.html", {"profile": profile, "person": profile.person})

@@ -61,6 +61,7 @@ ALLEGATION_COLUMNS = (
     "subject_dob",
     "subject_details",
     "complainant_ref",
+    "complainant_contact",
     "complainant_relationship",
     "outcome",
     "outcome_on",

@@ -12,7 +12,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from vigil.core.serving import DEFAULT_HOST, DEFAULT_PORT, describe_database, serve, serving_message
-from vigil.demo.services import DEMO_SEED, DEMO_STAFF, demo_logins_ensure, demo_world_load
+from vigil.demo.services import (
+    DEMO_SEED,
+    DEMO_STAFF,
+    demo_access_ensure,
+    demo_logins_ensure,
+    demo_world_load,
+)
 from vigil.imports.engine import Progress
 
 
@@ -52,6 +58,22 @@ class Command(BaseCommand):
         width = max(len(login.username) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.password}   ({login.role.label})")
+        self.stdout.write(
+            "  supervisor, auditor and administrator also need an authenticator app (TOTP): "
+            "at first sign-in Vigil shows a QR code to scan."
+        )
+        access = demo_access_ensure()
+        if access is not None:
+            self.stdout.write(
+                "\nNeed-to-know: each login sees only what it is assigned.\n"
+                f"  assessor, supervisor  {access.caseload_team}: the whole caseload\n"
+                f"  reviewer              {access.review_team}: "
+                f"the review cohort, {access.review_cohort} people\n"
+                f"  investigator          one subject by name: {access.investigator_subject}\n"
+                f"  restricted record     {access.restricted_subject}: only the supervisor\n"
+                f"  reviewer's own record {access.reviewer_own_record}; declared conflict on staff ID "
+                f"{access.reviewer_conflict} (both refused, and shown to the auditor)"
+            )
         if options["no_serve"]:
             return
         serve(
