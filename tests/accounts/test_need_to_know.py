@@ -463,3 +463,9 @@ def test_a_reviewer_cannot_read_their_own_record_or_a_conflicted_case_through_th
         ("person", "own_record"),
         ("allegation", "declared"),
     ]
+
+
+def test_pages_behind_a_login_are_never_cached(client: Client, caseworker: User, subject: Person) -> None:
+    client.force_login(caseworker)
+    for response in (client.get(person_url(subject)), client.get(reverse("allegations:allegation_list"))):
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -6,8 +6,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
 
-from vigil.accounts.permissions import is_allowed, rule_for
+from vigil.accounts.permissions import PUBLIC, is_allowed, rule_for
 from vigil.accounts.selectors import user_roles
 from vigil.core.api import api_error
 
@@ -37,4 +38,8 @@ class RoutePermissionMiddleware:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise PermissionDenied
-        return self.get_response(request)
+        response = self.get_response(request)
+        if rule != PUBLIC:
+            # Case content must not stay in a shared workstation's browser cache or history snapshots.
+            patch_cache_control(response, no_store=True, private=True)
+        return response

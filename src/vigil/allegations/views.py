@@ -127,7 +127,7 @@ def allegation_detail(request: HttpRequest, allegation_id: int) -> HttpResponse:
         record_type="allegation",
         record_id=opened.pk,
         record_label=label,
-        what=f"allegation {label}",
+        what=f"allegation {opened.allegation_ref}",
     )
     if prompt is not None:
         return prompt
@@ -148,11 +148,10 @@ def allegation_detail(request: HttpRequest, allegation_id: int) -> HttpResponse:
 def allegation_contact(request: HttpRequest, allegation_id: int) -> HttpResponse:
     """The complainant's sealed contact details: need-to-know, then a justification, then audited."""
     opened = access_allegation_by_id(user=request.user, allegation_id=allegation_id, request=request)
-    label = record_label_allegation(opened)
     justification = justification_or_prompt(
         request,
         record_key=f"allegation:{opened.pk}:complainant_contact",
-        what=f"the complainant's contact details for allegation {label}",
+        what=f"the complainant's contact details for allegation {opened.allegation_ref}",
     )
     if isinstance(justification, HttpResponse):
         return justification

@@ -4,37 +4,14 @@ the rest of the session, and every showing is written to the audit trail with it
 
 from __future__ import annotations
 
-from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
 from vigil.audit.actions import Action
-from vigil.audit.justification import JUSTIFICATION_REASONS, MIN_TEXT_LENGTH, Justification
+from vigil.audit.forms import JustificationForm
+from vigil.audit.justification import Justification
 
 SESSION_KEY = "vigil_justifications"
-
-
-class JustificationForm(forms.Form):
-    reason = forms.ChoiceField(
-        label="Why do you need to see this?",
-        choices=[("", "Choose a reason"), *JUSTIFICATION_REASONS.choices()],
-        error_messages={"required": "Choose the reason you need to see this record."},
-    )
-    text = forms.CharField(
-        label="Explain in your own words",
-        help_text="Which case or task, and what for. This is kept in the audit trail.",
-        min_length=MIN_TEXT_LENGTH,
-        max_length=1000,
-        strip=True,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": "Explain why you need to see this record.",
-            "min_length": "Explain in at least %(limit_value)d characters.",
-        },
-    )
-
-    def justification(self) -> Justification:
-        return Justification(reason=self.cleaned_data["reason"], text=self.cleaned_data["text"])
 
 
 def justification_remembered(request: HttpRequest, *, record_key: str) -> Justification | None:

@@ -131,24 +131,32 @@ class AuditFilterForm(forms.Form):
         )
 
 
-class AuditExportForm(forms.Form):
+class JustificationForm(forms.Form):
     reason = forms.ChoiceField(
-        label="Why are you exporting these entries?",
+        label="Why do you need to see this?",
         choices=[("", "Choose a reason"), *JUSTIFICATION_REASONS.choices()],
-        error_messages={"required": "Choose the reason for this export."},
+        error_messages={"required": "Choose the reason you need to see this record."},
     )
     text = forms.CharField(
         label="Explain in your own words",
-        help_text="Which inquiry or check, and what the file is for. This is kept in the audit trail.",
+        help_text="Which case or task, and what for. This is kept in the audit trail.",
         min_length=MIN_TEXT_LENGTH,
         max_length=1000,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": "Explain why you are exporting these entries.",
+            "required": "Explain why you need to see this record.",
             "min_length": "Explain in at least %(limit_value)d characters.",
         },
     )
+
+    def justification(self) -> Justification:
+        return Justification(reason=self.cleaned_data["reason"], text=self.cleaned_data["text"])
+
+
+class AuditExportForm(JustificationForm):
+    """The export's justification (the same list and rules as opening a record) and its recipient."""
+
     recipient = forms.CharField(
         label="Who receives this export?",
         help_text="For example “DPS investigation 2026/114”, or a person's name and role.",
@@ -161,5 +169,10 @@ class AuditExportForm(forms.Form):
         },
     )
 
-    def justification(self) -> Justification:
-        return Justification(reason=self.cleaned_data["reason"], text=self.cleaned_data["text"])
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = "Why are you exporting these entries?"
+        self.fields["reason"].error_messages["required"] = "Choose the reason for this export."
+        text = self.fields["text"]
+        text.help_text = "Which inquiry or check, and what the file is for. This is kept in the audit trail."
+        text.error_messages["required"] = "Explain why you are exporting these entries."

@@ -72,7 +72,7 @@ class Command(BaseCommand):
                 f"  investigator          one subject by name: {access.investigator_subject}\n"
                 f"  restricted record     {access.restricted_subject}: only the supervisor\n"
                 f"  reviewer's own record {access.reviewer_own_record}; declared conflict on staff ID "
-                f"{access.reviewer_conflict} (both refused, and shown to the auditor)"
+                f"{access.reviewer_conflict} (both refused; any attempt shows in the auditor's viewer)"
             )
         if options["no_serve"]:
             return
