@@ -4,7 +4,7 @@ which allegations a user may see is need-to-know (accounts.access); opening one 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +22,7 @@ from vigil.allegations import selectors, services
 from vigil.allegations.models import Category, Outcome, Source
 from vigil.audit.actions import Action
 from vigil.audit.consultation import consultation_justified, justification_or_prompt
+from vigil.core.paging import cursor_in_query
 
 _ISO_DATE = ["%Y-%m-%d"]
 _DATE_ERRORS = {"invalid": "Enter a real date, as YYYY-MM-DD (for example 2024-03-31)."}
@@ -84,22 +85,9 @@ class AllegationFilterForm(forms.Form):
         )
 
 
-def _cursor(request: HttpRequest) -> tuple[selectors.Cursor | None, bool]:
-    """The cursor in the query string, and whether one was given but could not be read."""
-    directions: tuple[Literal["before", "after"], ...] = ("before", "after")
-    for direction in directions:
-        token = request.GET.get(direction)
-        if token:
-            try:
-                return selectors.Cursor.parse(direction, token), False
-            except selectors.CursorError:
-                return None, True
-    return None, False
-
-
 def allegation_list(request: HttpRequest) -> HttpResponse:
     form = AllegationFilterForm(request.GET)
-    cursor, cursor_invalid = _cursor(request)
+    cursor, cursor_invalid = cursor_in_query(request, selectors.Cursor.parse)
     page = None
     if form.is_valid():
         page = selectors.allegation_list_page(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import Literal
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -18,6 +17,7 @@ from vigil.audit.actions import Action
 from vigil.audit.chain import canonical_time
 from vigil.audit.forms import AuditExportForm, AuditFilterForm
 from vigil.audit.services import audit_record
+from vigil.core.paging import cursor_in_query
 
 EXPORT_COLUMNS = (
     "id",
@@ -43,19 +43,6 @@ EXPORT_COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cursor(request: HttpRequest) -> tuple[selectors.Cursor | None, bool]:
-    """The cursor in the query string, and whether one was given but could not be read."""
-    directions: tuple[Literal["before", "after"], ...] = ("before", "after")
-    for direction in directions:
-        token = request.GET.get(direction)
-        if token:
-            try:
-                return selectors.Cursor.parse(direction, token), False
-            except selectors.CursorError:
-                return None, True
-    return None, False
-
-
 def _filter_query(request: HttpRequest) -> str:
     """The filters set in the query string (not the page position), to carry to another page."""
     kept = [(key, value) for key, value in request.GET.items() if value and key not in ("before", "after")]
@@ -64,7 +51,7 @@ def _filter_query(request: HttpRequest) -> str:
 
 def entry_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
-    cursor, cursor_invalid = _cursor(request)
+    cursor, cursor_invalid = cursor_in_query(request, selectors.Cursor.parse)
     page = None
     if form.is_valid():
         page = selectors.audit_entry_page(filters=form.filters(), cursor=cursor)
