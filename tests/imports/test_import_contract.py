@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from vigil.allegations.models import Allegation
+from vigil.audit.actions import Action
+from vigil.audit.models import AuditEntry
 from vigil.imports.engine import ImportRefused
 from vigil.imports.models import ImportBatch
 from vigil.imports.services import contract_file_import
@@ -229,6 +232,13 @@ def test_personnel_import_builds_identity_history(tmp_path: Path) -> None:
     ) == ["77NE"]
     out, _ = run_import("personnel", write(tmp_path, "p.csv", renamed))
     assert "0 change(s)" in out
+    # The alteration is in the audit trail, field by field.
+    altered = AuditEntry.objects.get(action=Action.RECORD_CHANGED)
+    changes = json.loads(altered.detail)["changes"]
+    assert changes["surname"] == ["Smith", "Smith-Jones"]
+    assert changes["rank_or_grade"] == ["Constable", "Sergeant"]
+    assert "names" in changes and "shoulder_numbers" in changes
+    assert altered.record_label == f"{david.force} {david.staff_id}"
 
 
 def test_vetting_needs_the_person_on_the_register_and_is_idempotent(tmp_path: Path) -> None:
@@ -304,3 +314,29 @@ def test_a_bulk_load_rebuilds_the_indexes_it_dropped(tmp_path: Path, monkeypatch
         }
     assert after == before and "allegation_received" in after
     assert Allegation.objects.filter(received_on__year=2020).count() == 50
+
+
+# ---- the audit trail: collection and alteration -------------------------------------------------
+
+
+def test_an_import_is_audited_and_each_altered_record_with_before_and_after(tmp_path: Path) -> None:
+    path = tmp_path / "allegations.csv"
+    header = "allegation_ref,source_system,received_on,category,outcome,complainant_contact\n"
+    path.write_text(
+        header
+        + "A-1,public_complaint,2024-01-01,other,open,07700 900001\nA-2,hotline,2024-01-02,other,open,\n"
+    )
+    contract_file_import(kind="allegations", path=path, imported_by="test")
+    collected = AuditEntry.objects.get(action=Action.RECORDS_IMPORTED)
+    assert json.loads(collected.detail)["created"] == 2
+    assert not AuditEntry.objects.filter(action=Action.RECORD_CHANGED).exists()
+
+    changed = "A-1,public_complaint,2024-01-01,other,no_case_to_answer,07700 900002\n"
+    path.write_text(header + changed + "A-2,hotline,2024-01-02,other,open,\n")
+    contract_file_import(kind="allegations", path=path, imported_by="test")
+    altered = AuditEntry.objects.get(action=Action.RECORD_CHANGED)
+    changes = json.loads(altered.detail)["changes"]
+    assert changes["outcome"] == ["open", "no_case_to_answer"]
+    assert changes["complainant_contact"] == ["(sealed; rewritten, value not shown)"] * 2
+    assert "07700" not in altered.detail
+    assert (altered.record_type, altered.record_label) == ("allegation", "public_complaint A-1")

@@ -71,11 +71,30 @@ class CheckedTable:
     db_names: tuple[str, ...]  # the database columns those fill, the layout of ValidRow.db
 
 
+@dataclass(frozen=True)
+class RecordChange:
+    """One stored record an import altered: which fields, from what to what (as text; a sealed or
+    sensitive field says only that it changed). Written to the audit trail as an alteration."""
+
+    record_type: str  # "person", "allegation", "vettingclearance"
+    record_id: int
+    label: str  # e.g. "CCP 204117"
+    fields: dict[str, tuple[str | None, str | None]]
+
+
+# What an alteration entry shows instead of a value that must not be copied into the audit trail.
+NOT_SHOWN = "(changed; value not shown)"
+# A sealed value is re-sealed whenever its row is rewritten, so its tokens always differ: the entry
+# cannot tell whether the plaintext changed, and says so.
+SEALED_NOT_SHOWN = "(sealed; rewritten, value not shown)"
+
+
 @dataclass
 class ApplyCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    changes: list[RecordChange] = field(default_factory=list)  # one per updated record
 
 
 @dataclass

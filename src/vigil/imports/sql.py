@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from django.db import connection, models
 from django.utils import timezone
 
-from vigil.imports.contract import Column
-from vigil.imports.engine import ApplyCounts, CheckedTable, Progress, ValidRow
+from vigil.imports.contract import Column, SealedColumn
+from vigil.imports.engine import SEALED_NOT_SHOWN, ApplyCounts, CheckedTable, Progress, RecordChange, ValidRow
 from vigil.imports.models import ImportBatch
 
 T = TypeVar("T")
@@ -86,7 +86,9 @@ def upsert_rows(
     ]
     positions = [table.db_names.index(name) for name in present_db_names]
     pick = _picker(positions)
-    changed, only_hash_differs = _compare_with_stored(db_table, present_db_names, pick, maybe_changed)
+    changed, only_hash_differs, stored_values = _compare_with_stored(
+        db_table, present_db_names, pick, maybe_changed
+    )
     counts.unchanged += len(only_hash_differs)
     stamp = ops.adapt_datetimefield_value(timezone.now())
     no_fixed: Callable[[ValidRow], tuple[Any, ...]] = lambda row: ()  # noqa: E731
@@ -143,6 +145,13 @@ def upsert_rows(
                     sql, [(*pick(row.db), row.row_hash, batch.pk, stamp, pk) for pk, row in changed_chunk]
                 )
         counts.updated = len(changed)
+        sealed = {
+            name for column in columns if isinstance(column, SealedColumn) for name in column.db_columns()
+        }
+        counts.changes = [
+            _record_change(model, pk, row, present_db_names, stored_values[pk], pick, sealed)
+            for pk, row in changed
+        ]
     if only_hash_differs:
         # Same values under another header layout: remember the new hash, but it is not a change.
         with connection.cursor() as cursor:
@@ -217,12 +226,13 @@ def _compare_with_stored(
     db_names: Sequence[str],
     pick: Callable[[tuple[Any, ...]], tuple[Any, ...]],
     candidates: list[tuple[int, ValidRow]],
-) -> tuple[list[tuple[int, ValidRow]], list[tuple[int, ValidRow]]]:
-    """Split rows whose hash changed into really changed and same-values."""
+) -> tuple[list[tuple[int, ValidRow]], list[tuple[int, ValidRow]], dict[int, tuple[str | None, ...]]]:
+    """Split rows whose hash changed into really changed and same-values; with the stored values
+    (as text, by id) of the rows read."""
     if not candidates:
-        return [], []
+        return [], [], {}
     if not db_names:
-        return [], candidates
+        return [], candidates, {}
     quote = connection.ops.quote_name
     stored: dict[int, tuple[str | None, ...]] = {}
     with connection.cursor() as cursor:
@@ -240,4 +250,23 @@ def _compare_with_stored(
     for pk, row in candidates:
         incoming = tuple(map(_as_text, pick(row.db)))
         (same if stored.get(pk) == incoming else changed).append((pk, row))
-    return changed, same
+    return changed, same, stored
+
+
+def _record_change(
+    model: type[models.Model],
+    pk: int,
+    row: ValidRow,
+    db_names: Sequence[str],
+    stored: tuple[str | None, ...],
+    pick: Callable[[tuple[Any, ...]], tuple[Any, ...]],
+    sealed: set[str],
+) -> RecordChange:
+    """What an update changed in one record, field by field; sealed values are never copied out."""
+    incoming = tuple(map(_as_text, pick(row.db)))
+    fields = {
+        name: ((SEALED_NOT_SHOWN, SEALED_NOT_SHOWN) if name in sealed else (before, after))
+        for name, before, after in zip(db_names, stored, incoming, strict=True)
+        if before != after
+    }
+    return RecordChange(model._meta.model_name or "", pk, " ".join(str(part) for part in row.key), fields)

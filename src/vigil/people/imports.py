@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from vigil.core.vocabulary import normalise_term
 from vigil.imports.contract import CodeColumn, Column, Contract, DateColumn, ListColumn, db_row
-from vigil.imports.engine import ApplyCounts, CheckedTable, Progress, RowError, ValidRow
+from vigil.imports.engine import (
+    NOT_SHOWN,
+    ApplyCounts,
+    CheckedTable,
+    Progress,
+    RecordChange,
+    RowError,
+    ValidRow,
+)
 from vigil.imports.models import ImportBatch, ImportKind
 from vigil.imports.sql import upsert_rows
 from vigil.people.models import NameKind, Person, PersonName, RoleRecord, ShoulderNumber, VettingClearance
@@ -110,7 +118,9 @@ class PersonnelImporter:
             else:
                 counts.unchanged += 1
         counts.created = self._create(new_rows, batch, today)
-        updated, unchanged = self._update(maybe_changed, frozenset(table.present), batch, today)
+        updated, unchanged, counts.changes = self._update(
+            maybe_changed, frozenset(table.present), batch, today
+        )
         counts.updated, counts.unchanged = updated, counts.unchanged + unchanged
         return counts
 
@@ -155,10 +165,10 @@ class PersonnelImporter:
 
     def _update(
         self, candidates: dict[int, ValidRow], present: frozenset[str], batch: ImportBatch, today: dt.date
-    ) -> tuple[int, int]:
-        """Apply changed rows, keeping history. Returns (updated, unchanged)."""
+    ) -> tuple[int, int, list[RecordChange]]:
+        """Apply changed rows, keeping history. Returns (updated, unchanged, what changed)."""
         if not candidates:
-            return 0, 0
+            return 0, 0, []
         scalar_columns = [column for column in _PERSON_COLUMNS if column.name in present]
         people = Person.objects.in_bulk(list(candidates))
         names_by_person: dict[int, list[PersonName]] = {}
@@ -179,6 +189,7 @@ class PersonnelImporter:
         new_numbers: list[ShoulderNumber] = []
         moved_numbers: list[ShoulderNumber] = []
         role_changed: list[Person] = []
+        changes: list[RecordChange] = []
         for pk, row in candidates.items():
             person = people[pk]
             incoming = db_row(scalar_columns, row.values)
@@ -192,6 +203,7 @@ class PersonnelImporter:
             if not differs and not name_changes[0] and not name_changes[1] and not any(number_changes):
                 hash_only.append(person)
                 continue
+            changes.append(_person_change(person, differs, name_changes, number_changes))
             for field_name, value in differs.items():
                 setattr(person, field_name, value)
             person.import_batch = batch
@@ -221,7 +233,7 @@ class PersonnelImporter:
             RoleRecord.objects.bulk_create(
                 [_role_record(p, today, batch) for p in role_changed], batch_size=_CHUNK
             )
-        return len(changed_people), len(hash_only)
+        return len(changed_people), len(hash_only), changes
 
     @staticmethod
     def _name_changes(
@@ -382,3 +394,36 @@ class VettingImporter:
             fixed_names=("person_id",),
             progress=self.progress,
         )
+
+
+# Protected characteristics: an alteration entry says they changed, never what to (the audit trail
+# is read by auditors, who have no need of them).
+_NOT_COPIED_TO_THE_AUDIT_TRAIL = frozenset({"sex", "ethnicity", "ethnicity_code"})
+
+
+def _person_change(
+    person: Person,
+    differs: dict[str, Any],
+    name_changes: tuple[list[PersonName], list[PersonName]],
+    number_changes: tuple[list[ShoulderNumber], list[ShoulderNumber]],
+) -> RecordChange:
+    """What an update changes in one person, before it is applied."""
+
+    def text(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    fields = {
+        name: (NOT_SHOWN, NOT_SHOWN)
+        if name in _NOT_COPIED_TO_THE_AUDIT_TRAIL
+        else (text(getattr(person, name)), text(value))
+        for name, value in differs.items()
+    }
+    if any(name_changes):
+        added = ", ".join(name.full_name for name in name_changes[0])
+        fields["names"] = ("", f"names recorded: {added}" if added else "names ended")
+    if any(number_changes):
+        fields["shoulder_numbers"] = (
+            "",
+            ", ".join(number.number for number in number_changes[0]) or "reordered",
+        )
+    return RecordChange("person", person.pk, f"{person.force} {person.staff_id}", fields)
