@@ -30,6 +30,7 @@ from vigil.accounts.permissions import Scope, record_scope
 from vigil.accounts.selectors import user_roles
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
+from vigil.audit.services import audit_record
 from vigil.people.models import FormerStaffNumber, Person
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -268,8 +269,6 @@ def _refuse(
     record_id: int,
     label: str,
 ) -> Http404:
-    from vigil.audit.services import audit_record
-
     audit_record(
         action=refusal.action,
         actor=user,

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
+from vigil.accounts.access import record_label_allegation, record_label_person
 from vigil.accounts.models import (
     AccessGrant,
     AccountPerson,
@@ -23,6 +24,7 @@ from vigil.accounts.models import (
 from vigil.accounts.roles import Role
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
+from vigil.audit.services import audit_record
 from vigil.people.models import Person
 
 
@@ -61,9 +63,9 @@ def random_password() -> str:
 
 def _record_of(*, person: Person | None, allegation: Allegation | None) -> tuple[str, int | str, str]:
     if person is not None:
-        return "person", person.pk, f"{person.force} {person.staff_id}"
+        return "person", person.pk, record_label_person(person)
     if allegation is not None:
-        return "allegation", allegation.pk, f"{allegation.source_system_id} {allegation.allegation_ref}"
+        return "allegation", allegation.pk, record_label_allegation(allegation)
     return "caseload", "", "the whole caseload"
 
 
@@ -81,8 +83,6 @@ def access_grant(
 ) -> AccessGrant:
     """Assign a record (or, to a team, the caseload) to a user or a team. Granting what is already
     granted returns the existing grant and writes nothing."""
-    from vigil.audit.services import audit_record
-
     target = GrantTarget.CASELOAD if caseload else GrantTarget.PERSON if person else GrantTarget.ALLEGATION
     existing = AccessGrant.objects.filter(
         user=user, team=team, target=target, person=person, allegation=allegation, revoked_at__isnull=True
@@ -105,7 +105,6 @@ def access_grant(
     audit_record(
         action=Action.ACCESS_GRANTED,
         actor=granted_by,
-        actor_label="" if granted_by else "system",
         record_type=record_type,
         record_id=record_id,
         record_label=label,
@@ -122,8 +121,6 @@ def access_grant(
 
 @transaction.atomic
 def access_revoke(*, grant: AccessGrant, revoked_by: User | None, request: HttpRequest | None = None) -> None:
-    from vigil.audit.services import audit_record
-
     if grant.revoked_at is not None:
         return
     grant.revoked_at = timezone.now()
@@ -152,8 +149,6 @@ def record_restrict(
 ) -> RecordRestriction:
     """Restrict a record: from now on only users granted it by name see it. The user restricting
     it keeps access (they are granted it by name) so the record is never orphaned."""
-    from vigil.audit.services import audit_record
-
     restriction, created = RecordRestriction.objects.get_or_create(
         person=person,
         allegation=allegation,
@@ -164,7 +159,6 @@ def record_restrict(
         audit_record(
             action=Action.RECORD_RESTRICTED,
             actor=restricted_by,
-            actor_label="" if restricted_by else "system",
             record_type=record_type,
             record_id=record_id,
             record_label=label,
@@ -193,9 +187,7 @@ def conflict_declare(
     request: HttpRequest | None = None,
 ) -> ConflictDeclaration:
     """A user declares they must not work on a colleague (by staff ID) or a case. Declarations
-    cannot be withdrawn by the user: a supervisor reviews them with the audit trail."""
-    from vigil.audit.services import audit_record
-
+    cannot be withdrawn in Vigil: a conflict once declared stays, and is in the audit trail."""
     declaration = ConflictDeclaration(
         user=user, staff_id=staff_id.strip(), allegation=allegation, reason=reason, declared_at=timezone.now()
     )
@@ -221,18 +213,15 @@ def account_person_link(
     *, user: User, person: Person, linked_by: User | None, request: HttpRequest | None = None
 ) -> AccountPerson:
     """Tie an account to its holder's own record on the register (replacing any earlier tie)."""
-    from vigil.audit.services import audit_record
-
     link, _ = AccountPerson.objects.update_or_create(
         user=user, defaults={"person": person, "linked_at": timezone.now(), "linked_by": linked_by}
     )
     audit_record(
         action=Action.ACCOUNT_PERSON_LINKED,
         actor=linked_by,
-        actor_label="" if linked_by else "system",
         record_type="person",
         record_id=person.pk,
-        record_label=f"{person.force} {person.staff_id}",
+        record_label=record_label_person(person),
         detail={"account": user.username},
         request=request,
     )
@@ -252,8 +241,6 @@ def access_grant_unassigned_allegations(
     """Assign every allegation no one is assigned yet (after an import: route it to the assessment
     team). One audit entry for the batch, with the count and id range: a million entries would
     say no more."""
-    from vigil.audit.services import audit_record
-
     assigned = AccessGrant.objects.filter(allegation=OuterRef("pk"), revoked_at__isnull=True)
     ids = list(Allegation.objects.filter(~Exists(assigned)).order_by("id").values_list("id", flat=True))
     now = timezone.now()
@@ -276,7 +263,6 @@ def access_grant_unassigned_allegations(
         audit_record(
             action=Action.ACCESS_GRANTED,
             actor=granted_by,
-            actor_label="" if granted_by else "system",
             record_type="allegation",
             record_id=f"{ids[0]}-{ids[-1]}",
             record_label=f"{len(ids):,} unassigned allegations",
