@@ -469,3 +469,60 @@ def test_pages_behind_a_login_are_never_cached(client: Client, caseworker: User,
     client.force_login(caseworker)
     for response in (client.get(person_url(subject)), client.get(reverse("allegations:allegation_list"))):
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+# ---- disclosure (print or send) and a conflict declared on a case ----------------------------------
+
+
+def test_printing_a_record_asks_why_and_to_whom_is_audited_and_marks_the_page(
+    client: Client, caseworker: User, subject: Person
+) -> None:
+    allegation = allegation_naming(person=subject, complainant_contact="07700 900123")
+    client.force_login(caseworker)
+    url = reverse("allegations:allegation_disclose", args=[allegation.pk])
+    asked = client.get(url).content.decode()
+    assert "Print or send allegation" in asked and allegation.summary not in asked
+    refused = client.post(url, {"disclosure-reason": "disclosure_request", "disclosure-text": "For the IOPC"})
+    assert "Say who receives it." in refused.content.decode()
+    assert not AuditEntry.objects.filter(action=Action.RECORD_DISCLOSED).exists()
+    page = client.post(
+        url,
+        {
+            "disclosure-reason": "disclosure_request",
+            "disclosure-text": "Referral to the IOPC, case 2026/114",
+            "disclosure-recipient": "IOPC",
+        },
+    ).content.decode()
+    entry = last_entry(Action.RECORD_DISCLOSED)
+    assert (entry.recipient, entry.record_id, entry.justification_reason) == (
+        "IOPC",
+        str(allegation.pk),
+        "disclosure_request",
+    )
+    assert f"Disclosed to IOPC by {caseworker.username}" in page and f"#{entry.pk}" in page
+    assert allegation.summary in page and "07700" not in page  # the sealed contact never goes
+    person_page = client.post(
+        reverse("people:person_disclose", args=[subject.pk]),
+        {
+            "disclosure-reason": "vetting",
+            "disclosure-text": "Vetting review file",
+            "disclosure-recipient": "Vetting",
+        },
+    ).content.decode()
+    assert "Disclosed to Vetting" in person_page and subject.surname in person_page
+
+
+def test_a_conflict_declared_on_a_case_from_its_page_hides_it(
+    client: Client, caseworker: User, subject: Person
+) -> None:
+    allegation, other = allegation_naming(person=subject), allegation_naming(person=subject)
+    client.force_login(caseworker)
+    detail = open_record(client, allegation_url(allegation)).content.decode()
+    url = reverse("allegations:allegation_conflict", args=[allegation.pk])
+    assert url in detail
+    assert "Say what the conflict is." in client.post(url, {"reason": ""}).content.decode()
+    response = client.post(url, {"reason": "I know the complainant"}, follow=True)
+    assert f"You will no longer see allegation {allegation.allegation_ref}" in response.content.decode()
+    assert client.get(allegation_url(allegation)).status_code == 404
+    assert open_record(client, allegation_url(other)).status_code == 200
+    assert json.loads(last_entry(Action.CONFLICT_BLOCKED).detail) == {"reason": "declared"}

@@ -7,8 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from vigil.accounts.access import (
     access_allegation_by_id,
@@ -18,10 +20,12 @@ from vigil.accounts.access import (
 )
 from vigil.accounts.permissions import SEALED_FIELD_ROLES
 from vigil.accounts.selectors import user_roles
+from vigil.accounts.services import conflict_declare
 from vigil.allegations import selectors, services
-from vigil.allegations.models import Category, Outcome, Source
+from vigil.allegations.models import Allegation, Category, Outcome, Source
 from vigil.audit.actions import Action
 from vigil.audit.consultation import consultation_justified, justification_or_prompt
+from vigil.audit.disclosure import Disclosure, disclosure_or_form
 from vigil.core.paging import cursor_in_query
 
 _ISO_DATE = ["%Y-%m-%d"]
@@ -119,17 +123,69 @@ def allegation_detail(request: HttpRequest, allegation_id: int) -> HttpResponse:
     )
     if prompt is not None:
         return prompt
+    return _allegation_page(request, opened)
+
+
+def allegation_disclose(request: HttpRequest, allegation_id: int) -> HttpResponse:
+    """The allegation to print or send: asks why and to whom, audits it, marks the page. The
+    sealed contact is never part of it."""
+    opened = access_allegation_by_id(user=request.user, allegation_id=allegation_id, request=request)
+    disclosure = disclosure_or_form(
+        request,
+        record_type="allegation",
+        record_id=opened.pk,
+        record_label=record_label_allegation(opened),
+        what=f"allegation {opened.allegation_ref}",
+        back=reverse("allegations:allegation_detail", args=[opened.pk]),
+    )
+    if isinstance(disclosure, HttpResponse):
+        return disclosure
+    return _allegation_page(request, opened, disclosure)
+
+
+def _allegation_page(
+    request: HttpRequest, opened: Allegation, disclosure: Disclosure | None = None
+) -> HttpResponse:
     allegation = selectors.allegation_get(allegation_id=opened.pk)
     return render(
         request,
         "allegations/allegation_detail.html",
         {
             "allegation": allegation,
+            "disclosure": disclosure,
             "can_open_sealed": bool(user_roles(request.user) & SEALED_FIELD_ROLES),
             "staff_number_holders": selectors.people_holding_staff_id(
                 allegation=allegation, visible=people_visible_q(request.user)
             ),
         },
+    )
+
+
+class CaseConflictForm(forms.Form):
+    reason = forms.CharField(
+        label="The nature of the conflict",
+        max_length=250,
+        strip=True,
+        help_text="For example: I know the complainant; the subject is my line manager.",
+        error_messages={"required": "Say what the conflict is."},
+    )
+
+
+def allegation_conflict(request: HttpRequest, allegation_id: int) -> HttpResponse:
+    """Declare a conflict of interest on this case: from then on the user cannot see it."""
+    opened = access_allegation_by_id(user=request.user, allegation_id=allegation_id, request=request)
+    form = CaseConflictForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        conflict_declare(
+            user=request.user,  # type: ignore[arg-type]  # the route needs a login
+            allegation=opened,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        messages.success(request, f"Recorded. You will no longer see allegation {opened.allegation_ref}.")
+        return redirect("allegations:allegation_list")
+    return render(
+        request, "allegations/allegation_conflict.html", {"form": form, "allegation": opened}, status=200
     )
 
 

@@ -27,6 +27,7 @@ class Action(StrEnum):
     # Disclosure: a record left Vigil (export, print, API read); the recipient is required.
     API_READ = "api.read"
     RECORDS_EXPORTED = "records.exported"
+    RECORD_DISCLOSED = "record.disclosed"  # printed or sent from its page
     AUDIT_EXPORTED = "audit.exported"
     # Collection, alteration, combination, erasure.
     RECORDS_IMPORTED = "records.imported"
@@ -66,6 +67,7 @@ ACTION_CATEGORIES: dict[Action, Category] = {
     Action.SEALED_FIELD_OPENED: Category.CONSULTATION,
     Action.API_READ: Category.DISCLOSURE,
     Action.RECORDS_EXPORTED: Category.DISCLOSURE,
+    Action.RECORD_DISCLOSED: Category.DISCLOSURE,
     Action.AUDIT_EXPORTED: Category.DISCLOSURE,
     Action.RECORDS_IMPORTED: Category.COLLECTION,
     Action.RECORD_CHANGED: Category.ALTERATION,
@@ -94,6 +96,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.SEALED_FIELD_OPENED: "Sealed field opened",
     Action.API_READ: "Record read through the API",
     Action.RECORDS_EXPORTED: "Records exported",
+    Action.RECORD_DISCLOSED: "Record printed or sent",
     Action.AUDIT_EXPORTED: "Audit trail exported",
     Action.RECORDS_IMPORTED: "Records imported",
     Action.RECORD_CHANGED: "Record changed",

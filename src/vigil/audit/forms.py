@@ -154,20 +154,25 @@ class JustificationForm(forms.Form):
         return Justification(reason=self.cleaned_data["reason"], text=self.cleaned_data["text"])
 
 
-class AuditExportForm(JustificationForm):
-    """The export's justification (the same list and rules as opening a record) and its recipient."""
+class DisclosureForm(JustificationForm):
+    """Why a record leaves Vigil (the same reasons and rules as opening one) and who receives it
+    (Data Protection Act 2018, s.62: a disclosure's log names its recipients)."""
 
     recipient = forms.CharField(
-        label="Who receives this export?",
-        help_text="For example “DPS investigation 2026/114”, or a person's name and role.",
+        label="Who receives it?",
+        help_text="For example “DPS investigation 2026/114”, “IOPC”, or a person's name and role.",
         max_length=250,
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={
-            "required": "Say who receives this export.",
+            "required": "Say who receives it.",
             "max_length": "Enter at most %(limit_value)d characters.",
         },
     )
+
+
+class AuditExportForm(DisclosureForm):
+    """The audit export's justification and recipient."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,3 +181,5 @@ class AuditExportForm(JustificationForm):
         text = self.fields["text"]
         text.help_text = "Which inquiry or check, and what the file is for. This is kept in the audit trail."
         text.error_messages["required"] = "Explain why you are exporting these entries."
+        self.fields["recipient"].label = "Who receives this export?"
+        self.fields["recipient"].error_messages["required"] = "Say who receives this export."

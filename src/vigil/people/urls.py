@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.person_search, name="person_search"),
     path("<int:person_id>/", views.person_detail, name="person_detail"),
     path("<int:person_id>/access/", person_allocation, name="person_allocation"),
+    path("<int:person_id>/disclose/", views.person_disclose, name="person_disclose"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from vigil.accounts.access import (
@@ -16,7 +17,9 @@ from vigil.accounts.access import (
 )
 from vigil.audit.actions import Action
 from vigil.audit.consultation import consultation_justified
+from vigil.audit.disclosure import Disclosure, disclosure_or_form
 from vigil.people import selectors
+from vigil.people.models import Person
 
 
 class PersonSearchForm(forms.Form):
@@ -60,9 +63,34 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     )
     if prompt is not None:
         return prompt
+    return _person_page(request, person)
+
+
+def person_disclose(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The person record to print or send: asks why and to whom, audits it, marks the page."""
+    person = access_person_by_id(user=request.user, person_id=person_id, request=request)
+    label = record_label_person(person)
+    disclosure = disclosure_or_form(
+        request,
+        record_type="person",
+        record_id=person.pk,
+        record_label=label,
+        what=f"the person record {label}",
+        back=reverse("people:person_detail", args=[person.pk]),
+    )
+    if isinstance(disclosure, HttpResponse):
+        return disclosure
+    return _person_page(request, person, disclosure)
+
+
+def _person_page(request: HttpRequest, person: Person, disclosure: Disclosure | None = None) -> HttpResponse:
     profile = selectors.person_profile(
         person_id=person.pk,
         today=timezone.localdate(),
         allegations_visible=allegations_visible_q(request.user),
     )
-    return render(request, "people/person_detail.html", {"profile": profile, "person": profile.person})
+    return render(
+        request,
+        "people/person_detail.html",
+        {"profile": profile, "person": profile.person, "disclosure": disclosure},
+    )
