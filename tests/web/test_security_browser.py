@@ -73,3 +73,44 @@ def test_a_reviewer_cannot_open_their_own_record_or_a_conflicted_case_and_the_au
     for text in (reviewer.username, "610001", "PC-2025-0002", "PC-2025-0001"):
         expect(page.locator("table")).to_contain_text(text)
     assert_accessible(page)
+
+
+def test_a_supervisor_allocates_prints_and_the_pages_are_accessible(page: Page, login_as: LoginAs) -> None:
+    subject = person_create(surname="Subject", forenames="Sam", staff_id="620001")
+    allegation = allegation_naming(person=subject, ref="PC-2025-0100", summary="Synthetic: printed case.")
+    supervisor = login_as(Role.SUPERVISOR)
+    access_grant(granted_by=None, reason="allocation", user=supervisor, person=subject)
+    team_ensure(name="Review Team 2")
+
+    page.goto(f"/people/{subject.pk}/")
+    page.get_by_label("Why do you need to see this?").select_option(
+        label="Supervising or allocating the work"
+    )
+    page.get_by_label("Explain in your own words").fill("Allocating the review cohort.")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("link", name="Who may see this person").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Who may see person record Testshire Police 620001"
+    )
+    assert_accessible(page)
+    page.get_by_label("Assign to").select_option(label="Team: Review Team 2")
+    page.get_by_label("Why", exact=True).fill("Review cohort")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    expect(page.get_by_text("Assigned to Review Team 2.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Team: Review Team 2")).to_be_visible()
+
+    page.goto(f"/allegations/{allegation.pk}/disclose/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Print or send allegation PC-2025-0100")
+    assert_accessible(page)
+    page.get_by_label("Why do you need to see this?").select_option(
+        label="Lawful disclosure request (court, IOPC, another force)"
+    )
+    page.get_by_label("Explain in your own words").fill("Referral to the IOPC, 2026/114.")
+    page.get_by_label("Who receives it?").fill("IOPC")
+    page.get_by_role("button", name="Show the printable record").click()
+    expect(page.get_by_role("note")).to_contain_text(f"Disclosed to IOPC by {supervisor.username}")
+    expect(page.get_by_text("Synthetic: printed case.")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"/allegations/{allegation.pk}/conflict/")
+    assert_accessible(page)
