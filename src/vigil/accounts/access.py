@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from vigil.accounts.models import (
@@ -32,6 +32,7 @@ from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
 from vigil.people.models import FormerStaffNumber, Person
+from vigil.people.selectors import allegations_naming_q, allegations_with_their_numbers_q
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -108,19 +109,6 @@ def _grants(context: AccessContext, *, by_name: bool) -> QuerySet[AccessGrant]:
     if not by_name and context.scope in (Scope.TEAM, Scope.CASELOAD) and context.team_ids:
         holder |= Q(team_id__in=context.team_ids)
     return AccessGrant.objects.filter(holder, revoked_at__isnull=True)
-
-
-def allegations_naming_q(people: QuerySet[Person]) -> Q:
-    """Allegations whose subject as recorded carries a staff number (current or former) of one of
-    these people, in their force or with no force recorded. Identity linking (a later issue) will
-    add its confirmed links here: this is where 'an allegation about a person' is defined."""
-    former = FormerStaffNumber.objects.filter(person__in=people)
-    return (
-        Q(subject_force="", subject_staff_id__in=people.values("staff_id"))
-        | Q(subject_force="", subject_staff_id__in=former.values("staff_id"))
-        | Exists(people.filter(staff_id=OuterRef("subject_staff_id"), force=OuterRef("subject_force")))
-        | Exists(former.filter(staff_id=OuterRef("subject_staff_id"), force=OuterRef("subject_force")))
-    )
 
 
 # ---- conflicts of interest ---------------------------------------------------------------------
@@ -212,11 +200,7 @@ def allegations_visible_q(user: AnyUser) -> Q:
         # A superset of what is granted that an index can find (the id, or the staff number): with
         # it, a user assigned a few thousand of a million rows gets their page from those, not by
         # walking the whole table in date order testing each row.
-        findable = (
-            assigned
-            | Q(subject_staff_id__in=people.values("staff_id"))
-            | Q(subject_staff_id__in=FormerStaffNumber.objects.filter(person__in=people).values("staff_id"))
-        )
+        findable = assigned | allegations_with_their_numbers_q(people)
         granted = findable & (assigned | allegations_naming_q(people))
     # Restriction terms only when something of that kind is restricted: they are costly to build
     # and to test on every row, and most forces restrict a handful of records.

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from vigil.allegations.models import Allegation
@@ -149,19 +148,27 @@ def person_get(*, person_id: int) -> Person:
     return get_object_or_404(queryset, pk=person_id)
 
 
-def allegations_naming_staff_numbers(*, numbers: Iterable[tuple[str, str]]) -> QuerySet[Allegation]:
-    """Allegations whose subject as recorded has one of these (force, staff_id) numbers, in that
-    force or with no force recorded; newest first. A staff-number match only, not identity linking."""
-    naming = Q()
-    for force, staff_id in numbers:
-        if staff_id:
-            naming |= Q(subject_staff_id=staff_id) & (Q(subject_force=force) | Q(subject_force=""))
-    if not naming:
-        return Allegation.objects.none()
+def allegations_with_their_numbers_q(people: QuerySet[Person]) -> Q:
+    """A superset of allegations_naming_q that the subject-staff-number index can find: any force.
+    Put it beside allegations_naming_q (AND) so the database finds the rows, then checks them."""
+    former = FormerStaffNumber.objects.filter(person__in=people)
+    return Q(subject_staff_id__in=people.values("staff_id")) | Q(
+        subject_staff_id__in=former.values("staff_id")
+    )
+
+
+def allegations_naming_q(people: QuerySet[Person]) -> Q:
+    """A filter for Allegation querysets: the subject as recorded carries a staff number (current
+    or former) of one of these people, in their force or with no force recorded. The one definition
+    of "an allegation about a person", for the person page and for need-to-know (accounts.access);
+    identity linking (a later issue) will add its confirmed links here. Alone it is tested row by
+    row: see allegations_with_their_numbers_q."""
+    former = FormerStaffNumber.objects.filter(person__in=people)
     return (
-        Allegation.objects.filter(naming)
-        .select_related("category", "source_system", "outcome")
-        .order_by("-received_on", "-id")
+        Q(subject_force="", subject_staff_id__in=people.values("staff_id"))
+        | Q(subject_force="", subject_staff_id__in=former.values("staff_id"))
+        | Exists(people.filter(staff_id=OuterRef("subject_staff_id"), force=OuterRef("subject_force")))
+        | Exists(former.filter(staff_id=OuterRef("subject_staff_id"), force=OuterRef("subject_force")))
     )
 
 
@@ -185,17 +192,22 @@ def person_profile(*, person_id: int, today: dt.date, allegations_visible: Q) ->
         VettingRow(clearance, _expired(clearance.expires_on, clearance.expires_on_precision, today))
         for clearance in person.vetting.all()
     ]
-    former = list(person.former_staff_numbers.all())
     # Numbers a person used to hold still lead to them (see people.services).
-    numbers = [(person.force, person.staff_id), *((f.force, f.staff_id) for f in former)]
+    them = Person.objects.filter(pk=person.pk)
+    allegations = (
+        Allegation.objects.filter(allegations_with_their_numbers_q(them), allegations_naming_q(them))
+        .filter(allegations_visible)
+        .select_related("category", "source_system", "outcome")
+        .order_by("-received_on", "-id")
+    )
     return PersonProfile(
         person=person,
         names=names,
         shoulder_numbers=list(person.shoulder_numbers.all()),
         roles=list(person.role_history.all()),
         vetting=vetting,
-        former_staff_numbers=former,
-        allegations=list(allegations_naming_staff_numbers(numbers=numbers).filter(allegations_visible)),
+        former_staff_numbers=list(person.former_staff_numbers.all()),
+        allegations=list(allegations),
     )
 
 
