@@ -1,0 +1,194 @@
+"""The Fellegi-Sunter model, in Splink: which comparisons, how candidate pairs are found, and how
+its parameters are estimated from the data itself (no labelled pairs).
+
+The comparisons are written only with Splink's dialect-aware levels and portable SQL
+(COALESCE, SUBSTR, CAST, comparisons), so the same model runs on DuckDB and on Spark.
+Where a column is on one side only (the mention's date, the person's service dates), the levels
+read COALESCE(x_l, x_r): Splink may put either dataset on the left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+
+# Both names and their frequency bands: an exact surname says more when few people bear it.
+RARE_SURNAME = 3
+UNCOMMON_SURNAME = 25
+
+
+def _both(column: str) -> str:
+    return f"COALESCE({column}_l, {column}_r)"
+
+
+def _null_if_missing(*columns: str) -> cll.CustomLevel:
+    condition = " OR ".join(f"{_both(column)} IS NULL" for column in columns)
+    return cll.CustomLevel(condition, label_for_charts="not recorded").configure(is_null_level=True)
+
+
+def comparisons() -> list[cl.CustomComparison]:
+    staff_number = cl.CustomComparison(
+        output_column_name="staff_number",
+        comparison_description="Staff (warrant) number",
+        comparison_levels=[
+            cll.NullLevel("staff_id"),
+            cll.ExactMatchLevel("staff_id").configure(label_for_charts="same staff number"),
+            cll.ArrayIntersectLevel("staff_ids", min_intersection=1).configure(
+                label_for_charts="a former staff number"
+            ),
+            cll.DamerauLevenshteinLevel("staff_id", 1).configure(label_for_charts="one digit different"),
+            cll.ElseLevel().configure(label_for_charts="different staff number"),
+        ],
+    )
+    shoulder_number = cl.CustomComparison(
+        output_column_name="shoulder_number",
+        comparison_description="Shoulder (collar) number, any worn",
+        comparison_levels=[
+            cll.NullLevel("shoulder_numbers"),
+            cll.ArrayIntersectLevel("shoulder_numbers", min_intersection=1).configure(
+                label_for_charts="a shoulder number worn"
+            ),
+            cll.ElseLevel().configure(label_for_charts="different shoulder number"),
+        ],
+    )
+    surname_agrees = cll.ArrayIntersectLevel("surnames", min_intersection=1)
+    surname = cl.CustomComparison(
+        output_column_name="surname",
+        comparison_description="Surname, any known (former names and aliases too)",
+        comparison_levels=[
+            cll.NullLevel("surnames"),
+            cll.And(surname_agrees, cll.CustomLevel(f"{_both('surname_count')} <= {RARE_SURNAME}")).configure(
+                label_for_charts=f"same surname, rare (≤ {RARE_SURNAME} on the register)"
+            ),
+            cll.And(
+                surname_agrees, cll.CustomLevel(f"{_both('surname_count')} <= {UNCOMMON_SURNAME}")
+            ).configure(label_for_charts=f"same surname, uncommon (≤ {UNCOMMON_SURNAME})"),
+            cll.ArrayIntersectLevel("surnames", min_intersection=1).configure(
+                label_for_charts=f"same surname, common (> {UNCOMMON_SURNAME})"
+            ),
+            cll.JaroWinklerLevel("surname", 0.88).configure(label_for_charts="surname spelt similarly"),
+            cll.ElseLevel().configure(label_for_charts="different surname"),
+        ],
+    )
+    forename = cl.CustomComparison(
+        output_column_name="forename",
+        comparison_description="First name, with nicknames and aliases",
+        comparison_levels=[
+            cll.NullLevel("initials"),
+            cll.ArrayIntersectLevel("forenames", min_intersection=1).configure(
+                label_for_charts="same first name or a form of it"
+            ),
+            cll.JaroWinklerLevel("forename", 0.88).configure(label_for_charts="first name spelt similarly"),
+            cll.ArrayIntersectLevel("initials", min_intersection=1).configure(
+                label_for_charts="same initial"
+            ),
+            cll.ElseLevel().configure(label_for_charts="different first name"),
+        ],
+    )
+    dob_shared = f"LEAST(LENGTH(dob_l), LENGTH(dob_r))"
+    date_of_birth = cl.CustomComparison(
+        output_column_name="date_of_birth",
+        comparison_description="Date of birth (to the precision recorded)",
+        comparison_levels=[
+            cll.NullLevel("dob"),
+            cll.CustomLevel(
+                f"SUBSTR(dob_l, 1, {dob_shared}) = SUBSTR(dob_r, 1, {dob_shared}) AND {dob_shared} = 10",
+                label_for_charts="same date of birth",
+            ),
+            cll.CustomLevel(
+                f"SUBSTR(dob_l, 1, {dob_shared}) = SUBSTR(dob_r, 1, {dob_shared})",
+                label_for_charts="same year (and month) of birth, day not recorded",
+            ),
+            cll.CustomLevel(
+                "SUBSTR(dob_l, 1, 4) = SUBSTR(dob_r, 1, 4)", label_for_charts="same year of birth"
+            ),
+            cll.ElseLevel().configure(label_for_charts="different date of birth"),
+        ],
+    )
+    rank = cl.CustomComparison(
+        output_column_name="rank",
+        comparison_description="Rank",
+        comparison_levels=[
+            _null_if_missing("rank_mentioned", "rank_max"),
+            cll.ArrayIntersectLevel("ranks", min_intersection=1).configure(label_for_charts="a rank held"),
+            cll.CustomLevel(
+                f"{_both('rank_mentioned')} < {_both('rank_max')}",
+                label_for_charts="a lower rank (promoted since?)",
+            ),
+            cll.ElseLevel().configure(label_for_charts="different rank"),
+        ],
+    )
+    command = cl.CustomComparison(
+        output_column_name="command",
+        comparison_description="Command, station or unit",
+        comparison_levels=[
+            cll.NullLevel("command_keys"),
+            cll.ArrayIntersectLevel("command_keys", min_intersection=1).configure(
+                label_for_charts="a command served in"
+            ),
+            cll.ElseLevel().configure(label_for_charts="different command"),
+        ],
+    )
+    role = cl.CustomComparison(
+        output_column_name="role",
+        comparison_description="Role words in the details (firearms, custody, CID, ...)",
+        comparison_levels=[
+            cll.NullLevel("role_tags"),
+            cll.ArrayIntersectLevel("role_tags", min_intersection=1).configure(
+                label_for_charts="a role held"
+            ),
+            cll.ElseLevel().configure(label_for_charts="different role"),
+        ],
+    )
+    event, joined, left = _both("event_date"), _both("joined_on"), _both("left_on")
+    event_year, joined_year = f"CAST(SUBSTR({event}, 1, 4) AS INT)", f"CAST(SUBSTR({joined}, 1, 4) AS INT)"
+    service = cl.CustomComparison(
+        output_column_name="service",
+        comparison_description="Serving at the time of the events",
+        comparison_levels=[
+            _null_if_missing("event_date", "joined_on"),
+            cll.CustomLevel(
+                f"{event} >= {joined} AND ({left} IS NULL OR {event} <= {left})",
+                label_for_charts="serving at the time",
+            ),
+            cll.CustomLevel(
+                f"{event} < {joined} AND {event_year} >= {joined_year} - 10",
+                label_for_charts="in the 10 years before joining",
+            ),
+            cll.ElseLevel().configure(label_for_charts="not serving at the time"),
+        ],
+    )
+    return [staff_number, shoulder_number, surname, forename, date_of_birth, rank, command, role, service]
+
+
+def blocking_rules() -> list[Any]:
+    """How candidate pairs are found: any one strong key in common. Lists are exploded."""
+    return [
+        block_on("staff_id"),
+        block_on("staff_ids", arrays_to_explode=["staff_ids"]),
+        block_on("shoulder_numbers", arrays_to_explode=["shoulder_numbers"]),
+        block_on("surnames", arrays_to_explode=["surnames"]),
+        block_on("dob"),
+        # A misspelt surname keeps its first and last letters; the first name narrows it down.
+        block_on("surname_fl", "forenames", arrays_to_explode=["forenames"]),
+    ]
+
+
+def settings(probability_two_random_records_match: float = 1e-4) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        probability_two_random_records_match=probability_two_random_records_match,
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=False,
+    )
+
+
+# EM is run twice, each time blocking on a key whose own parameters are then not estimated:
+# on the surname (estimates numbers, first name, rank, ...), then on the staff number (estimates
+# the names).
+TRAINING_BLOCKS = (("surname",), ("staff_id",))
