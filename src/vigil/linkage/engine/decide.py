@@ -118,7 +118,10 @@ def _evidence_sql(levels: dict[str, list[tuple[float, str]]]) -> str:
             f"WHEN abs({weight} - ({level_weight!r})) < 1e-9 THEN {_quote(label)}"
             for level_weight, label in name_levels
         )
-        item = f"{{'field': {field_name}, 'label': CASE {cases} END, 'weight': round({weight}, 1)}}"
+        item = (
+            f"{{'field': {field_name}, 'label': CASE {cases} END, "
+            f"'agrees': {weight} > 0, 'weight': round({weight}, 1)}}"
+        )
         items.append(f"CASE WHEN {weight} <> 0 THEN {item} END")
     return f"to_json(list_filter([{', '.join(items)}], x -> x IS NOT NULL))"
 

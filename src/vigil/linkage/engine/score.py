@@ -122,8 +122,8 @@ FROM {table}
 def _score_on_spark(con: duckdb.DuckDBPyConnection, settings: dict[str, Any], gammas: list[str]) -> pa.Table:
     from splink import SparkAPI
 
-    mentions = con.execute("SELECT * FROM splink_mentions").fetch_arrow_table()
-    register = con.execute("SELECT * FROM splink_register").fetch_arrow_table()
+    mentions = con.execute("SELECT * FROM splink_mentions").to_arrow_table()
+    register = con.execute("SELECT * FROM splink_register").to_arrow_table()
     with spark_session() as spark:
         api = SparkAPI(spark_session=spark)
         linker = _linker(api, spark.createDataFrame(mentions), spark.createDataFrame(register), settings)
