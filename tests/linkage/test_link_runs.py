@@ -47,7 +47,9 @@ def test_full_run_links_every_allegation_and_saves_a_versioned_model(small_force
     ).exclude(allegation__subject_staff_id="")
     assert with_number.count() > 0
     link = with_number.first()
-    assert link is not None and link.evidence and {"field", "label", "agrees", "weight"} <= set(link.evidence[0])
+    assert (
+        link is not None and link.evidence and {"field", "label", "agrees", "weight"} <= set(link.evidence[0])
+    )
     # needs_review keeps its candidates, best first.
     review = AllegationLink.objects.filter(status=LinkStatus.NEEDS_REVIEW).first()
     if review is not None:
@@ -58,7 +60,9 @@ def test_full_run_links_every_allegation_and_saves_a_versioned_model(small_force
 def test_auto_links_are_right_on_the_small_force(small_force: Path) -> None:
     link_allegations(full=True)
     with (small_force / "truth.csv").open() as handle:
-        truth = {(row["source_system"], row["allegation_ref"]): row["staff_id"] for row in csv.DictReader(handle)}
+        truth = {
+            (row["source_system"], row["allegation_ref"]): row["staff_id"] for row in csv.DictReader(handle)
+        }
     outcomes: Counter[str] = Counter()
     for link in AllegationLink.objects.filter(status=LinkStatus.AUTO).select_related("allegation", "person"):
         expected = truth[(link.allegation.source_system_id, link.allegation.allegation_ref)]
@@ -96,7 +100,9 @@ def test_human_decisions_survive_a_full_run_and_a_rejected_pair_is_never_propose
     rejected = AllegationLink.objects.get(pk=rejected_link.allegation_id)
     assert (rejected.status, rejected.person_id) == (LinkStatus.REJECTED, None)
     assert RejectedPair.objects.filter(allegation_id=rejected_link.allegation_id, person_id=rejected_person)
-    assert not LinkCandidate.objects.filter(allegation_id=rejected_link.allegation_id, person_id=rejected_person)
+    assert not LinkCandidate.objects.filter(
+        allegation_id=rejected_link.allegation_id, person_id=rejected_person
+    )
     assert LinkModel.objects.count() == 2
 
 

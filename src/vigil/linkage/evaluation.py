@@ -74,7 +74,8 @@ class LinkEvaluation:
             f"allegations in truth file   {self.allegations}",
             f"linkable (person on register) {self.linkable}, of which identifiable {self.identifiable}",
             f"precision (auto links)      {self.precision:.4f}  ({self.auto_correct} of {self.auto})",
-            f"recall                      {self.recall:.4f}  (identifiable only: {self.recall_identifiable:.4f})",
+            f"recall                      {self.recall:.4f}"
+            f"  (identifiable only: {self.recall_identifiable:.4f})",
             f"F1                          {self.f1:.4f}",
             f"true person auto-linked or top review candidate  {self.found_share:.4f}"
             f"  (identifiable only: {self.found_share_identifiable:.4f})",
@@ -129,7 +130,9 @@ def evaluate_links(truth: dict[tuple[str, str], tuple[str, str]]) -> LinkEvaluat
         if (source, ref) not in truth:
             continue
         force, staff_id = truth[(source, ref)]
-        true_person = (people.get((force, staff_id)) if force else by_staff_id.get(staff_id)) if staff_id else None
+        true_person = (
+            (people.get((force, staff_id)) if force else by_staff_id.get(staff_id)) if staff_id else None
+        )
         link = links.get(allegation_id)
         status = link.status if link else LinkStatus.UNMATCHED
         person = link.person_id if link else None

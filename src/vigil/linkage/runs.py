@@ -10,9 +10,11 @@ proposed again (engine.decide drops it before ranking)."""
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -68,14 +70,15 @@ def link_allegations(
     """Run the linker. `step` is told the name of each stage as it starts (for a progress bar)."""
     thresholds = thresholds or thresholds_from_settings()
     seconds: dict[str, float] = {}
-    current = {"name": "", "since": time.perf_counter()}
+    current_name, current_since = "", time.perf_counter()
 
     def stage(name: str) -> None:
         """Close the running stage's timer and start the next."""
+        nonlocal current_name, current_since
         now = time.perf_counter()
-        if current["name"]:
-            seconds[str(current["name"])] = round(now - float(current["since"]), 2)
-        current.update(name=name, since=now)
+        if current_name:
+            seconds[current_name] = round(now - current_since, 2)
+        current_name, current_since = name, now
         if step and name != "done":
             step(name)
 
@@ -85,7 +88,8 @@ def link_allegations(
     scope = None if full else _incremental_scope()
     stage("read")
     data = extract(allegation_ids=scope)
-    con = duckdb.connect()
+    # DuckDB spills to disk under a big join: into the system's temp directory, not the caller's.
+    con = duckdb.connect(config={"temp_directory": str(Path(tempfile.gettempdir()) / "vigil-duckdb")})
     try:
         for name, table in data.as_duckdb_tables().items():
             con.register(f"{name}_arrow", table)
@@ -179,11 +183,11 @@ def _write(con: duckdb.DuckDBPyConnection, *, model: LinkModel, run_at: Any) -> 
         for chunk in _chunks(ids, 900):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"DELETE FROM {candidate_table} WHERE allegation_id IN ({marks})",  # noqa: S608
+                f"DELETE FROM {candidate_table} WHERE allegation_id IN ({marks})",
                 chunk,
             )
             cursor.execute(
-                f"DELETE FROM {link_table} WHERE allegation_id IN ({marks}) "  # noqa: S608
+                f"DELETE FROM {link_table} WHERE allegation_id IN ({marks}) "
                 f"AND status NOT IN ({', '.join(['%s'] * len(human))})",
                 [*chunk, *human],
             )
@@ -209,7 +213,8 @@ def _write(con: duckdb.DuckDBPyConnection, *, model: LinkModel, run_at: Any) -> 
             ((*row, model.pk, run_at, "") for row in rows),
         )
         candidates = con.execute(
-            """SELECT allegation_id, person_id, rank, match_probability, match_weight, coalesce(evidence, '[]')
+            """SELECT allegation_id, person_id, rank, match_probability, match_weight,
+                      coalesce(evidence, '[]')
                FROM candidates"""
         ).fetchall()
         _insert(
@@ -225,7 +230,7 @@ def _write(con: duckdb.DuckDBPyConnection, *, model: LinkModel, run_at: Any) -> 
 
 
 def _insert(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     batch: list[Sequence[Any]] = []
     for row in rows:
         batch.append(row)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]
 from django.db import connection
+from django.db.models import Model
 
 from vigil.allegations.models import Allegation
 from vigil.linkage.models import AllegationLink, RejectedPair
@@ -32,7 +34,7 @@ class Extract:
         return {f"src_{name}": getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def _table(sql: str, names: Sequence[str], params: Iterable[object] = ()) -> pa.Table:
+def _table(sql: str, names: Sequence[str], params: Iterable[Any] = ()) -> pa.Table:
     columns: list[list[object]] = [[] for _ in names]
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
@@ -50,7 +52,7 @@ def _arrow_type(column: str) -> pa.DataType:
     return pa.int64() if is_key else pa.string()
 
 
-def _select(model: type, columns: Sequence[str], where: str = "") -> tuple[str, list[str]]:
+def _select(model: type[Model], columns: Sequence[str], where: str = "") -> tuple[str, list[str]]:
     """SELECT the named columns; those ending in '::date' are cast to ISO text."""
     table = model._meta.db_table
     expressions, names = [], []
@@ -61,7 +63,7 @@ def _select(model: type, columns: Sequence[str], where: str = "") -> tuple[str, 
     return f"SELECT {', '.join(expressions)} FROM {table} {where}", names
 
 
-def _read(model: type, columns: Sequence[str], where: str = "", params: Iterable[object] = ()) -> pa.Table:
+def _read(model: type[Model], columns: Sequence[str], where: str = "", params: Iterable[Any] = ()) -> pa.Table:
     sql, names = _select(model, columns, where)
     return _table(sql, names, params)
 

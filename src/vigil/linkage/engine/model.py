@@ -13,6 +13,8 @@ from typing import Any
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 # Both names and their frequency bands: an exact surname says more when few people bear it.
 RARE_SURNAME = 3
@@ -23,12 +25,12 @@ def _both(column: str) -> str:
     return f"COALESCE({column}_l, {column}_r)"
 
 
-def _null_if_missing(*columns: str) -> cll.CustomLevel:
+def _null_if_missing(*columns: str) -> ComparisonLevelCreator:
     condition = " OR ".join(f"{_both(column)} IS NULL" for column in columns)
     return cll.CustomLevel(condition, label_for_charts="not recorded").configure(is_null_level=True)
 
 
-def comparisons() -> list[cl.CustomComparison]:
+def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     staff_number = cl.CustomComparison(
         output_column_name="staff_number",
         comparison_description="Staff (warrant) number",
@@ -87,7 +89,7 @@ def comparisons() -> list[cl.CustomComparison]:
             cll.ElseLevel().configure(label_for_charts="different first name"),
         ],
     )
-    dob_shared = f"LEAST(LENGTH(dob_l), LENGTH(dob_r))"
+    dob_shared = "LEAST(LENGTH(dob_l), LENGTH(dob_r))"
     date_of_birth = cl.CustomComparison(
         output_column_name="date_of_birth",
         comparison_description="Date of birth (to the precision recorded)",

@@ -96,7 +96,7 @@ def load_reference(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT INTO ref_nicknames VALUES (?, ?)", list(nickname_pairs()))
     for name in ("rank_words", "role_words", "role_tags"):
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE ref_{name} AS "  # noqa: S608 -- our own file names
+            f"CREATE OR REPLACE TEMP TABLE ref_{name} AS "
             f"SELECT * FROM read_csv(?, header = true, all_varchar = true)",
             [str(data_path(f"{name}.csv"))],
         )
@@ -108,7 +108,7 @@ def load_reference(con: duckdb.DuckDBPyConnection) -> None:
 _MACROS = r"""
 CREATE OR REPLACE TEMP MACRO vl_clean(s) AS
     trim(regexp_replace(regexp_replace(
-        regexp_replace(lower(strip_accents(coalesce(s, ''))), '[''’`.]', '', 'g'),
+        regexp_replace(lower(strip_accents(coalesce(s, ''))), '[''\x{2019}`.]', '', 'g'),
         '[^a-z, -]', ' ', 'g'), '\s+', ' ', 'g'));
 CREATE OR REPLACE TEMP MACRO vl_join_particles(s) AS
     trim(regexp_replace(' ' || s || ' ', ' (o|mc|mac|st|de|le|van|von|di|da|du) ([a-z]{2})', ' \1\2', 'g'));

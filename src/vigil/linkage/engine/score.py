@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import duckdb
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]
 from splink import DuckDBAPI, Linker, block_on
 
 from vigil.linkage.engine import model
@@ -50,11 +50,18 @@ def estimate(con: duckdb.DuckDBPyConnection, *, on_register_share: float) -> dic
     api = DuckDBAPI(connection=con)
     settings = model.settings(probability_two_random_records_match=on_register_share / max(people, 1))
     linker = _linker(api, "splink_mentions", "splink_register", settings)
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    for columns in model.TRAINING_BLOCKS:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(*columns), estimate_without_term_frequencies=True
-        )
+    # Splink warns of levels EM never saw (a former staff number, say); floor_m deals with them.
+    splink_logger = logging.getLogger("splink")
+    level = splink_logger.level
+    splink_logger.setLevel(logging.ERROR)
+    try:
+        linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+        for columns in model.TRAINING_BLOCKS:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), estimate_without_term_frequencies=True
+            )
+    finally:
+        splink_logger.setLevel(level)
     return floor_m(linker.misc.save_model_to_json())
 
 
@@ -86,7 +93,7 @@ def settings_for_dialect(model_json: dict[str, Any], dialect: str) -> dict[str, 
 
 
 def score(con: duckdb.DuckDBPyConnection, model_json: dict[str, Any], *, engine: str = "duckdb") -> None:
-    """Score every blocked pair of `mentions` × `register` into the DuckDB table `pairs`
+    """Score every blocked pair of `mentions` x `register` into the DuckDB table `pairs`
     (allegation_id, person_id, match_weight, mw_<comparison>...)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose from {', '.join(ENGINES)}")
@@ -125,7 +132,7 @@ def _score_on_spark(con: duckdb.DuckDBPyConnection, settings: dict[str, Any], ga
     mentions = con.execute("SELECT * FROM splink_mentions").to_arrow_table()
     register = con.execute("SELECT * FROM splink_register").to_arrow_table()
     with spark_session() as spark:
-        api = SparkAPI(spark_session=spark)
+        api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
         linker = _linker(api, spark.createDataFrame(mentions), spark.createDataFrame(register), settings)
         predictions = linker.inference.predict(threshold_match_weight=KEEP_WEIGHT, warning_mode="never")
         columns = ["source_dataset_l", "unique_id_l", "unique_id_r", "match_weight", *gammas]
@@ -140,7 +147,9 @@ def spark_session() -> Iterator[Any]:
         from pyspark.sql import SparkSession
         from splink.backends.spark import similarity_jar_location
     except ImportError as error:  # pragma: no cover - depends on the install
-        raise RuntimeError("the Spark engine needs pyspark: pip install 'vigil[spark]' (and Java 17)") from error
+        raise RuntimeError(
+            "the Spark engine needs pyspark: pip install 'vigil[spark]' (and Java 17)"
+        ) from error
     import tempfile
 
     master = os.environ.get("VIGIL_SPARK_MASTER", "local[2]")
@@ -156,7 +165,9 @@ def spark_session() -> Iterator[Any]:
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
     if master.startswith("local"):
-        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        builder = builder.config("spark.driver.host", "127.0.0.1").config(
+            "spark.driver.bindAddress", "127.0.0.1"
+        )
     spark = builder.getOrCreate()
     spark.sparkContext.setCheckpointDir(checkpoints)
     spark.sparkContext.setLogLevel("ERROR")

@@ -20,6 +20,7 @@ from vigil.demo.services import (
     demo_world_load,
 )
 from vigil.imports.engine import Progress
+from vigil.linkage.runs import link_allegations
 
 
 class Command(BaseCommand):
@@ -50,6 +51,14 @@ class Command(BaseCommand):
             for report in reports:
                 self.stdout.write(f"  imported {report.kind}: {report.counts.created:,} rows")
             self.stdout.write(f"Synthetic force built in {time.perf_counter() - started:.1f} s.")
+            # Link every allegation to the register (vigil link --full), so the review queue and
+            # each person's linked allegations are there from the start.
+            linked = link_allegations(full=True)
+            self.stdout.write(
+                "  linked: "
+                + ", ".join(f"{count:,} {status}" for status, count in sorted(linked.counts.items()))
+                + f" (vigil link, model v{linked.run.model.version})"
+            )
         else:
             self.stdout.write("The register already holds people: the synthetic force was not rebuilt.")
         logins_file = settings.DATA_DIR / "demo-logins.txt"

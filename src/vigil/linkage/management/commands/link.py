@@ -21,16 +21,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--full", action="store_true", help="re-estimate the model and re-link everything")
+        parser.add_argument(
+            "--full", action="store_true", help="re-estimate the model and re-link everything"
+        )
         parser.add_argument("--engine", choices=ENGINES, default="duckdb", help="where Splink runs")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        bar = tqdm(total=len(_STAGES), unit="stage", disable=options["no_progress"], file=self.stderr._out)
+        bar = tqdm(total=len(_STAGES), unit="stage", disable=bool(options["no_progress"]))
 
         def step(name: str) -> None:
             bar.set_description(name)
-            bar.update(1 if bar.n < bar.total else 0)
+            if bar.n < len(_STAGES):
+                bar.update(1)
 
         result = link_allegations(full=options["full"], engine=options["engine"], step=step)
         bar.close()
