@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/conflicts/", conflict_list, name="conflicts"),
     path("people/", include("vigil.people.urls")),
     path("allegations/", include("vigil.allegations.urls")),
+    path("links/", include("vigil.linkage.urls")),
     path("audit/", include("vigil.audit.urls")),
     path("api/v1/", include("vigil.api_urls")),
     path("admin/", admin.site.urls),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from vigil.accounts.permissions import ALLOCATING_ROLES
+from vigil.accounts.permissions import ALLOCATING_ROLES, LINK_REVIEW_ROLES
 from vigil.accounts.roles import CASE_ROLES, Role
 from vigil.accounts.selectors import user_roles
 from vigil.accounts.two_factor import two_factor_pending
@@ -19,4 +19,5 @@ def roles(request: HttpRequest) -> dict[str, object]:
         "is_administrator": Role.ADMINISTRATOR in held,
         "is_auditor": Role.AUDITOR in held,
         "can_allocate": bool(held & ALLOCATING_ROLES),
+        "can_review_links": bool(held & LINK_REVIEW_ROLES),
     }

@@ -24,6 +24,10 @@ SEALED_FIELD_ROLES: frozenset[Role] = frozenset({Role.ASSESSOR, Role.SUPERVISOR,
 # Who may assign records, restrict them and grant restricted ones (on records they can see).
 ALLOCATING_ROLES: frozenset[Role] = frozenset({Role.SUPERVISOR})
 
+# Who reviews the links the model was unsure of, and decides which person an allegation is about:
+# the assessors who triage what comes in, and their supervisors.
+LINK_REVIEW_ROLES: frozenset[Role] = frozenset({Role.ASSESSOR, Role.SUPERVISOR})
+
 ROUTE_RULES: dict[str, RouteRule] = {
     "login": PUBLIC,
     "logout": ANY_USER,
@@ -48,6 +52,11 @@ ROUTE_RULES: dict[str, RouteRule] = {
     "allegations:allegation_allocation": ALLOCATING_ROLES,
     "allegations:allegation_disclose": CASE_ROLES,
     "allegations:allegation_conflict": CASE_ROLES,
+    "linkage:review_queue": LINK_REVIEW_ROLES,
+    "linkage:review_item": LINK_REVIEW_ROLES,
+    "linkage:review_candidate": LINK_REVIEW_ROLES,
+    "linkage:review_another": LINK_REVIEW_ROLES,
+    "linkage:review_not_on_register": LINK_REVIEW_ROLES,
     "api:person_read": CASE_ROLES,
     "api:allegation_read": CASE_ROLES,
     "audit:entry_list": frozenset({Role.AUDITOR}),

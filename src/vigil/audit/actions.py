@@ -34,6 +34,10 @@ class Action(StrEnum):
     RECORD_CHANGED = "record.changed"
     RECORD_ERASED = "record.erased"
     RECORDS_LINKED = "records.linked"
+    # A reviewer's decision on which person an allegation is about (vigil.linkage.services).
+    LINK_CONFIRMED = "link.confirmed"
+    LINK_REJECTED = "link.rejected"
+    LINK_NOT_ON_REGISTER = "link.not_on_register"
     # Access control.
     ACCESS_REFUSED = "access.refused"  # not assigned, restricted, or missing: the user saw a 404
     CONFLICT_BLOCKED = "access.conflict_blocked"  # a record about the user or one they declared a conflict on
@@ -73,6 +77,10 @@ ACTION_CATEGORIES: dict[Action, Category] = {
     Action.RECORD_CHANGED: Category.ALTERATION,
     Action.RECORD_ERASED: Category.ERASURE,
     Action.RECORDS_LINKED: Category.COMBINATION,
+    # A human decision changes the allegation's link record: an alteration.
+    Action.LINK_CONFIRMED: Category.ALTERATION,
+    Action.LINK_REJECTED: Category.ALTERATION,
+    Action.LINK_NOT_ON_REGISTER: Category.ALTERATION,
     Action.ACCESS_REFUSED: Category.ACCESS,
     Action.CONFLICT_BLOCKED: Category.ACCESS,
     Action.ACCESS_GRANTED: Category.ACCESS,
@@ -102,6 +110,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RECORD_CHANGED: "Record changed",
     Action.RECORD_ERASED: "Record erased",
     Action.RECORDS_LINKED: "Records linked",
+    Action.LINK_CONFIRMED: "Link confirmed by a reviewer",
+    Action.LINK_REJECTED: "Link rejected by a reviewer",
+    Action.LINK_NOT_ON_REGISTER: "Subject not on the register (reviewer)",
     Action.ACCESS_REFUSED: "Access refused",
     Action.CONFLICT_BLOCKED: "Blocked: conflict of interest",
     Action.ACCESS_GRANTED: "Access granted",

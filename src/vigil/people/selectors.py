@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404
 
 from vigil.allegations.models import Allegation
 from vigil.core.partial_dates import PartialDate, Precision
+from vigil.linkage.models import LINKED_STATUSES, AllegationLink
+from vigil.linkage.selectors import PossibleAllegation, possible_allegations
 from vigil.people.models import (
     FormerStaffNumber,
     NameKind,
@@ -124,6 +126,17 @@ class VettingRow:
 
 
 @dataclass(frozen=True)
+class AllegationRow:
+    allegation: Allegation
+    link: AllegationLink | None  # its link to a person, if linking has looked at it
+
+    @property
+    def linked_elsewhere(self) -> bool:
+        """Linked (auto or confirmed) to somebody else: the staff number alone named this person."""
+        return self.link is not None and self.link.status in LINKED_STATUSES
+
+
+@dataclass(frozen=True)
 class PersonProfile:
     """Everything the person page shows, read in a constant number of queries."""
 
@@ -133,7 +146,10 @@ class PersonProfile:
     roles: list[RoleRecord]
     vetting: list[VettingRow]
     former_staff_numbers: list[FormerStaffNumber]
-    allegations: list[Allegation]
+    allegations: list[Allegation]  # every allegation about them (allegations_naming_q), newest first
+    linked: list[AllegationRow]  # ... of which linked to them, automatically or by a reviewer
+    staff_number_only: list[AllegationRow]  # ... of which only their staff number names them
+    possible: list[PossibleAllegation]  # awaiting review, with them as a candidate
 
 
 def person_get(*, person_id: int) -> Person:
@@ -148,24 +164,36 @@ def person_get(*, person_id: int) -> Person:
     return get_object_or_404(queryset, pk=person_id)
 
 
+def _linked_to_q(people: QuerySet[Person]) -> Q:
+    """Allegations linked to one of these people (automatically or confirmed by a reviewer)."""
+    links = AllegationLink.objects.filter(person__in=people, status__in=LINKED_STATUSES)
+    return Q(pk__in=links.values("allegation_id"))
+
+
 def allegations_with_their_numbers_q(people: QuerySet[Person]) -> Q:
-    """A superset of allegations_naming_q that the subject-staff-number index can find: any force.
-    Put it beside allegations_naming_q (AND) so the database finds the rows, then checks them."""
+    """A superset of allegations_naming_q that an index can find: their staff numbers in any force
+    (the subject-staff-number index), or a link to them (the primary key). Put it beside
+    allegations_naming_q (AND) so the database finds the rows, then checks them."""
     former = FormerStaffNumber.objects.filter(person__in=people)
-    return Q(subject_staff_id__in=people.values("staff_id")) | Q(
-        subject_staff_id__in=former.values("staff_id")
+    return (
+        Q(subject_staff_id__in=people.values("staff_id"))
+        | Q(subject_staff_id__in=former.values("staff_id"))
+        | _linked_to_q(people)
     )
 
 
 def allegations_naming_q(people: QuerySet[Person]) -> Q:
-    """A filter for Allegation querysets: the subject as recorded carries a staff number (current
-    or former) of one of these people, in their force or with no force recorded. The one definition
-    of "an allegation about a person", for the person page and for need-to-know (accounts.access);
-    identity linking (a later issue) will add its confirmed links here. Alone it is tested row by
-    row: see allegations_with_their_numbers_q."""
+    """A filter for Allegation querysets: the allegation is linked to one of these people
+    (automatically or confirmed by a reviewer: vigil.linkage), or the subject as recorded carries a
+    staff number (current or former) of one of them, in their force or with no force recorded. The
+    one definition of "an allegation about a person", for the person page and for need-to-know
+    (accounts.access). The staff-number clauses stay beside the links on purpose: for need-to-know
+    and conflicts of interest, counting too many allegations as about a person is the safe side.
+    Alone it is tested row by row: see allegations_with_their_numbers_q."""
     former = FormerStaffNumber.objects.filter(person__in=people)
     return (
-        Q(subject_force="", subject_staff_id__in=people.values("staff_id"))
+        _linked_to_q(people)
+        | Q(subject_force="", subject_staff_id__in=people.values("staff_id"))
         | Q(subject_force="", subject_staff_id__in=former.values("staff_id"))
         | Exists(people.filter(staff_id=OuterRef("subject_staff_id"), force=OuterRef("subject_force")))
         | Exists(former.filter(staff_id=OuterRef("subject_staff_id"), force=OuterRef("subject_force")))
@@ -173,9 +201,10 @@ def allegations_naming_q(people: QuerySet[Person]) -> Q:
 
 
 def person_profile(*, person_id: int, today: dt.date, allegations_visible: Q) -> PersonProfile:
-    """The one view of a person: identity, names, numbers, roles, vetting and the allegations
-    that name their staff number (current or former) which the user may see (`allegations_visible`,
-    from accounts.access). Http404 if there is no such person."""
+    """The one view of a person: identity, names, numbers, roles, vetting, the allegations about
+    them (linked to them, or naming a staff number of theirs, current or former) and those awaiting
+    review with them as a candidate, which the user may see (`allegations_visible`, from
+    accounts.access). Http404 if there is no such person."""
     person = person_get(person_id=person_id)
     names = sorted(
         person.names.all(),
@@ -194,12 +223,19 @@ def person_profile(*, person_id: int, today: dt.date, allegations_visible: Q) ->
     ]
     # Numbers a person used to hold still lead to them (see people.services).
     them = Person.objects.filter(pk=person.pk)
-    allegations = (
+    allegations = list(
         Allegation.objects.filter(allegations_with_their_numbers_q(them), allegations_naming_q(them))
         .filter(allegations_visible)
-        .select_related("category", "source_system", "outcome")
+        .select_related("category", "source_system", "outcome", "link")
         .order_by("-received_on", "-id")
     )
+    rows = [AllegationRow(allegation, _link_of(allegation)) for allegation in allegations]
+    linked = [
+        row
+        for row in rows
+        if row.link is not None and row.link.status in LINKED_STATUSES and row.link.person_id == person.pk
+    ]
+    linked_ids = {row.allegation.pk for row in linked}
     return PersonProfile(
         person=person,
         names=names,
@@ -207,8 +243,18 @@ def person_profile(*, person_id: int, today: dt.date, allegations_visible: Q) ->
         roles=list(person.role_history.all()),
         vetting=vetting,
         former_staff_numbers=list(person.former_staff_numbers.all()),
-        allegations=list(allegations),
+        allegations=allegations,
+        linked=linked,
+        staff_number_only=[row for row in rows if row.allegation.pk not in linked_ids],
+        possible=possible_allegations(person=person, visible=allegations_visible),
     )
+
+
+def _link_of(allegation: Allegation) -> AllegationLink | None:
+    try:
+        return allegation.link  # selected with the allegation: no query
+    except AllegationLink.DoesNotExist:
+        return None
 
 
 def _expired(expires_on: dt.date | None, precision: str, today: dt.date) -> bool:
