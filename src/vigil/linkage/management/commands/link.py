@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from vigil.linkage.charts import match_weights_svg
 from vigil.linkage.engine.score import ENGINES
+from vigil.linkage.models import LinkModel
 from vigil.linkage.runs import link_allegations
 
 _STAGES = ("read", "prepare", "estimate", "score", "decide", "write")
@@ -26,8 +29,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--engine", choices=ENGINES, default="duckdb", help="where Splink runs")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--weights-chart",
+            type=Path,
+            metavar="FILE",
+            help="only write the latest model's match-weights chart (SVG) to FILE; link nothing",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["weights_chart"]:
+            latest = LinkModel.objects.first()
+            if latest is None:
+                raise CommandError("no model yet: run `vigil link` first")
+            options["weights_chart"].write_text(match_weights_svg(latest), encoding="utf-8")
+            self.stdout.write(f"model v{latest.version} match weights written to {options['weights_chart']}")
+            return
         bar = tqdm(total=len(_STAGES), unit="stage", disable=bool(options["no_progress"]))
 
         def step(name: str) -> None:
