@@ -35,6 +35,8 @@ class LinkModel(models.Model):
     splink_version = models.CharField(max_length=16)
     # Splink's own model JSON (settings, m and u probabilities, prior): reload with Linker(..., json).
     splink_model = models.JSONField()
+    # Places learnt from the force's own records, [place, command] pairs (engine.prepare.learn_places).
+    places = models.JSONField(default=list)
     people_count = models.PositiveIntegerField()
     allegations_count = models.PositiveIntegerField()
 

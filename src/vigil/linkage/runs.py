@@ -100,6 +100,13 @@ def link_allegations(
         prepare.load_reference(con)
         prepare.prepare_register(con)
         prepare.prepare_mentions(con)
+        prepare.mention_places(con)
+        if full:
+            places = prepare.learn_places(con)
+        else:
+            assert latest is not None
+            places = [(place, command) for place, command in latest.places]
+        prepare.apply_places(con, places)
         # Allegations a person has decided are left exactly as they are.
         con.execute(
             "DELETE FROM mentions WHERE unique_id IN (SELECT allegation_id FROM src_links WHERE status IN "
@@ -108,7 +115,7 @@ def link_allegations(
         if full:
             stage("estimate")
             model_json = estimate(con, on_register_share=thresholds.on_register_share)
-            model = _save_model(model_json, engine=engine, con=con)
+            model = _save_model(model_json, places=places, engine=engine, con=con)
         else:
             assert latest is not None
             model, model_json = latest, latest.splink_model
@@ -160,7 +167,9 @@ def _incremental_scope() -> list[int]:
     return list(Allegation.objects.filter(machine & wanted).values_list("id", flat=True).distinct())
 
 
-def _save_model(model_json: dict[str, Any], *, engine: str, con: duckdb.DuckDBPyConnection) -> LinkModel:
+def _save_model(
+    model_json: dict[str, Any], *, places: list[tuple[str, str]], engine: str, con: duckdb.DuckDBPyConnection
+) -> LinkModel:
     latest = LinkModel.objects.aggregate(latest=Max("version"))["latest"] or 0
     return LinkModel.objects.create(
         version=latest + 1,
@@ -168,6 +177,7 @@ def _save_model(model_json: dict[str, Any], *, engine: str, con: duckdb.DuckDBPy
         engine=engine,
         splink_version=splink.__version__,
         splink_model=model_json,
+        places=[list(pair) for pair in places],
         people_count=con.execute("SELECT count(*) FROM register").fetchall()[0][0],
         allegations_count=con.execute("SELECT count(*) FROM mentions").fetchall()[0][0],
     )

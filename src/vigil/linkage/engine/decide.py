@@ -31,6 +31,8 @@ FIELD_NAMES = {
     "rank": "Rank",
     "command": "Command",
     "role": "Role",
+    "place": "Places",
+    "age": "Age",
     "service": "Service dates",
 }
 
@@ -81,7 +83,8 @@ FROM allowed;
 
 CREATE OR REPLACE TEMP TABLE decisions AS
 SELECT m.unique_id AS allegation_id,
-       CASE WHEN r.probability >= {thresholds.auto} THEN '{LinkStatus.AUTO}'
+       CASE WHEN r.probability >= {thresholds.auto} AND NOT {_contradicted("r.weights", comparisons)}
+                THEN '{LinkStatus.AUTO}'
             WHEN r.probability >= {thresholds.review} THEN '{LinkStatus.NEEDS_REVIEW}'
             ELSE '{LinkStatus.UNMATCHED}' END AS status,
        CASE WHEN r.probability >= {thresholds.review} THEN r.person_id END AS person_id,
@@ -103,6 +106,21 @@ WHERE r.rank <= {int(thresholds.candidates_kept)};
         con.execute(f"UPDATE {table} SET evidence = {evidence} WHERE weights IS NOT NULL")
 
 
+# An identifier that plainly disagrees (a different first name, date of birth, staff number) is
+# something a person must look at, however strong the rest: a colleague's or a spouse's staff
+# number given by mistake is the classic way to attribute an allegation to the wrong officer.
+IDENTIFIERS = ("staff_number", "surname", "forename", "date_of_birth")
+CONTRADICTION_WEIGHT = -4.0
+
+
+def _contradicted(weights: str, comparisons: list[str]) -> str:
+    present = [name for name in IDENTIFIERS if name in comparisons]
+    if not present:
+        return "false"
+    terms = ", ".join(f"{weights}['{name}']" for name in present)
+    return f"(least({terms}) < {CONTRADICTION_WEIGHT})"
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -118,8 +136,9 @@ def _evidence_sql(levels: dict[str, list[tuple[float, str]]]) -> str:
             f"WHEN abs({weight} - ({level_weight!r})) < 1e-9 THEN {_quote(label)}"
             for level_weight, label in name_levels
         )
+        label = f"CASE {cases} END" if cases else "NULL"
         item = (
-            f"{{'field': {field_name}, 'label': CASE {cases} END, "
+            f"{{'field': {field_name}, 'label': {label}, "
             f"'agrees': {weight} > 0, 'weight': round({weight}, 1)}}"
         )
         items.append(f"CASE WHEN {weight} <> 0 THEN {item} END")

@@ -63,7 +63,9 @@ def _select(model: type[Model], columns: Sequence[str], where: str = "") -> tupl
     return f"SELECT {', '.join(expressions)} FROM {table} {where}", names
 
 
-def _read(model: type[Model], columns: Sequence[str], where: str = "", params: Iterable[Any] = ()) -> pa.Table:
+def _read(
+    model: type[Model], columns: Sequence[str], where: str = "", params: Iterable[Any] = ()
+) -> pa.Table:
     sql, names = _select(model, columns, where)
     return _table(sql, names, params)
 

@@ -19,6 +19,8 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 # Both names and their frequency bands: an exact surname says more when few people bear it.
 RARE_SURNAME = 3
 UNCOMMON_SURNAME = 25
+RARE_FORENAME = 20
+UNCOMMON_FORENAME = 150
 
 
 def _both(column: str) -> str:
@@ -74,13 +76,23 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             cll.ElseLevel().configure(label_for_charts="different surname"),
         ],
     )
+    first_name_agrees = cll.ArrayIntersectLevel("first_forenames", min_intersection=1)
     forename = cl.CustomComparison(
         output_column_name="forename",
         comparison_description="First name, with nicknames and aliases",
         comparison_levels=[
             cll.NullLevel("initials"),
+            cll.And(
+                first_name_agrees, cll.CustomLevel(f"{_both('forename_count')} <= {RARE_FORENAME}")
+            ).configure(label_for_charts=f"same first name, rare (≤ {RARE_FORENAME} on the register)"),
+            cll.And(
+                first_name_agrees, cll.CustomLevel(f"{_both('forename_count')} <= {UNCOMMON_FORENAME}")
+            ).configure(label_for_charts=f"same first name, uncommon (≤ {UNCOMMON_FORENAME})"),
+            cll.ArrayIntersectLevel("first_forenames", min_intersection=1).configure(
+                label_for_charts="same first name (or a form of it), common"
+            ),
             cll.ArrayIntersectLevel("forenames", min_intersection=1).configure(
-                label_for_charts="same first name or a form of it"
+                label_for_charts="a middle name or an alias's"
             ),
             cll.JaroWinklerLevel("forename", 0.88).configure(label_for_charts="first name spelt similarly"),
             cll.ArrayIntersectLevel("initials", min_intersection=1).configure(
@@ -162,19 +174,62 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             cll.ElseLevel().configure(label_for_charts="not serving at the time"),
         ],
     )
-    return [staff_number, shoulder_number, surname, forename, date_of_birth, rank, command, role, service]
+    age_gap = f"ABS({event_year} - {_both('birth_year')} - {_both('approx_age')})"
+    age = cl.CustomComparison(
+        output_column_name="age",
+        comparison_description='Age described ("about 40") against the date of birth',
+        comparison_levels=[
+            _null_if_missing("approx_age", "birth_year", "event_date"),
+            cll.CustomLevel(f"{age_gap} <= 5", label_for_charts="age fits (within 5 years)"),
+            cll.CustomLevel(f"{age_gap} <= 10", label_for_charts="age roughly fits (within 10 years)"),
+            cll.ElseLevel().configure(label_for_charts="age does not fit"),
+        ],
+    )
+    place = cl.CustomComparison(
+        output_column_name="place",
+        comparison_description="Places in the details (stations learnt from the force's own records)",
+        comparison_levels=[
+            cll.NullLevel("place_commands"),
+            cll.ArrayIntersectLevel("place_commands", min_intersection=1).configure(
+                label_for_charts="a place in a command served in"
+            ),
+            cll.ElseLevel().configure(label_for_charts="places elsewhere"),
+        ],
+    )
+    return [
+        staff_number,
+        shoulder_number,
+        surname,
+        forename,
+        date_of_birth,
+        rank,
+        command,
+        role,
+        place,
+        age,
+        service,
+    ]
 
 
 def blocking_rules() -> list[Any]:
-    """How candidate pairs are found: any one strong key in common. Lists are exploded."""
+    """How candidate pairs are found: each rule is one way the true person could show up. Lists
+    are exploded; a mention's blocking columns are empty where the key would not be selective
+    (engine.prepare), which is what keeps a million mentions of common names tractable."""
     return [
         block_on("staff_id"),
         block_on("staff_ids", arrays_to_explode=["staff_ids"]),
         block_on("shoulder_numbers", arrays_to_explode=["shoulder_numbers"]),
-        block_on("surnames", arrays_to_explode=["surnames"]),
-        block_on("dob"),
+        block_on("surnames", "first_forenames", arrays_to_explode=["surnames", "first_forenames"]),
+        block_on("rare_surnames", arrays_to_explode=["rare_surnames"]),
+        block_on("surnames", "initial_only", arrays_to_explode=["surnames", "initial_only"]),
+        block_on("dob_full"),
         # A misspelt surname keeps its first and last letters; the first name narrows it down.
-        block_on("surname_fl", "forenames", arrays_to_explode=["forenames"]),
+        block_on("surname_fl", "first_forenames", arrays_to_explode=["first_forenames"]),
+        # Only a first name ("Kieran, firearms command"): the command or the role narrows it down.
+        block_on(
+            "name_only_forenames", "command_keys", arrays_to_explode=["name_only_forenames", "command_keys"]
+        ),
+        block_on("name_only_forenames", "role_tags", arrays_to_explode=["name_only_forenames", "role_tags"]),
     ]
 
 
@@ -190,7 +245,6 @@ def settings(probability_two_random_records_match: float = 1e-4) -> SettingsCrea
     )
 
 
-# EM is run twice, each time blocking on a key whose own parameters are then not estimated:
-# on the surname (estimates numbers, first name, rank, ...), then on the staff number (estimates
-# the names).
-TRAINING_BLOCKS = (("surname",), ("staff_id",))
+# EM is run twice, each time blocking on keys whose own parameters are then not estimated: on the
+# name (estimates the numbers, date of birth, rank, ...), then on the staff number (the names).
+TRAINING_BLOCKS = (("surname", "forename"), ("staff_id",))

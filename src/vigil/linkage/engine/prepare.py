@@ -55,6 +55,7 @@ MENTION_COLUMNS = (
     "surnames",
     "surname_fl",
     "forename",
+    "first_forenames",
     "forenames",
     "initials",
     "dob",
@@ -67,8 +68,21 @@ MENTION_COLUMNS = (
     "joined_on",
     "left_on",
     "surname_count",
+    "forename_count",
     "force",
+    # Blocking keys (see model.blocking_rules): set on the mention side only where they are
+    # selective enough, and on the register side always.
+    "approx_age",
+    "birth_year",
+    "place_commands",
+    "rare_surnames",
+    "initial_only",
+    "name_only_forenames",
+    "dob_full",
 )
+# A surname on its own ("PC Smith") is used to find candidates only if at most this many people
+# bear it: a mention of one of 3,000 Smiths is not going to be resolved by a name.
+RARE_FOR_BLOCKING = 50
 
 
 def data_path(name: str) -> Path:
@@ -162,11 +176,29 @@ SELECT DISTINCT person_id, forename FROM (
     UNION ALL SELECT g.person_id, n.formal FROM given g JOIN ref_nicknames n ON n.short = g.forename
 ) WHERE length(forename) > 1;
 
+-- The name a person goes by: the first forename of each name form (an alias "Dave Smith" counts)
+-- and its short or long forms. A middle name matching is weaker evidence.
+CREATE OR REPLACE TEMP TABLE person_first_forenames AS
+WITH given AS (
+    SELECT DISTINCT person_id, vl_word(string_split(forenames, ' ')[1]) AS forename FROM person_name_forms
+)
+SELECT DISTINCT person_id, forename FROM (
+    SELECT person_id, forename FROM given
+    UNION ALL SELECT g.person_id, n.short FROM given g JOIN ref_nicknames n ON n.formal = g.forename
+    UNION ALL SELECT g.person_id, n.formal FROM given g JOIN ref_nicknames n ON n.short = g.forename
+) WHERE length(forename) > 1;
+
 CREATE OR REPLACE TEMP TABLE person_ranks AS
-SELECT DISTINCT r.person_id, w.rank, CAST(w.level AS INTEGER) AS level
-FROM (SELECT id AS person_id, rank_or_grade FROM src_people
-      UNION ALL SELECT person_id, rank_or_grade FROM src_roles) r
-JOIN ref_rank_words w ON w.word = vl_clean(r.rank_or_grade);
+WITH held AS (
+    SELECT id AS person_id, rank_or_grade FROM src_people
+    UNION ALL SELECT person_id, rank_or_grade FROM src_roles
+)
+SELECT DISTINCT h.person_id, w.rank, CAST(w.level AS INTEGER) AS level
+FROM held h JOIN ref_rank_words w ON w.word = vl_clean(h.rank_or_grade)
+UNION  -- police staff grades ("Band E") are compared as written
+SELECT DISTINCT h.person_id, vl_clean(h.rank_or_grade), NULL
+FROM held h ANTI JOIN ref_rank_words w ON w.word = vl_clean(h.rank_or_grade)
+WHERE vl_clean(h.rank_or_grade) <> '';
 
 CREATE OR REPLACE TEMP TABLE person_commands AS
 WITH held AS (
@@ -206,6 +238,7 @@ SELECT
     s.forms AS surnames,
     vl_fl(vl_word(vl_clean(p.surname))) AS surname_fl,
     vl_word(string_split(vl_clean(p.forenames), ' ')[1]) AS forename,
+    ff.forms AS first_forenames,
     f.forms AS forenames,
     list_distinct(list_transform(f.forms, x -> x[1])) AS initials,
     vl_dob(p.date_of_birth, p.date_of_birth_precision) AS dob,
@@ -218,7 +251,16 @@ SELECT
     p.joined_on,
     p.left_on,
     CAST(NULL AS BIGINT) AS surname_count,
-    lower(p.force) AS force
+    CAST(NULL AS BIGINT) AS forename_count,
+    lower(p.force) AS force,
+    CAST(NULL AS INTEGER) AS approx_age,
+    TRY_CAST(substr(p.date_of_birth, 1, 4) AS INTEGER) AS birth_year,
+    pc.commands AS place_commands,
+    s.forms AS rare_surnames,
+    list_distinct(list_transform(f.forms, x -> x[1])) AS initial_only,
+    ff.forms AS name_only_forenames,
+    CASE WHEN length(vl_dob(p.date_of_birth, p.date_of_birth_precision)) = 10
+         THEN vl_dob(p.date_of_birth, p.date_of_birth_precision) END AS dob_full
 FROM src_people p
 LEFT JOIN (SELECT person_id, list(vl_number(staff_id)) AS ids FROM src_former_staff_numbers GROUP BY 1) fs
     ON fs.person_id = p.id
@@ -228,16 +270,26 @@ LEFT JOIN (SELECT person_id, list(surname ORDER BY surname) AS forms FROM person
     ON s.person_id = p.id
 LEFT JOIN (SELECT person_id, list(forename ORDER BY forename) AS forms FROM person_forenames GROUP BY 1) f
     ON f.person_id = p.id
+LEFT JOIN (SELECT person_id, list(forename ORDER BY forename) AS forms FROM person_first_forenames GROUP BY 1) ff
+    ON ff.person_id = p.id
 LEFT JOIN (SELECT person_id, list(DISTINCT rank) AS ranks, max(level) AS rank_max FROM person_ranks GROUP BY 1) rk
     ON rk.person_id = p.id
 LEFT JOIN (SELECT person_id, list(key ORDER BY key) AS keys FROM person_commands GROUP BY 1) c
     ON c.person_id = p.id
 LEFT JOIN (SELECT person_id, list(role_tag ORDER BY role_tag) AS tags FROM person_roles GROUP BY 1) ro
-    ON ro.person_id = p.id;
+    ON ro.person_id = p.id
+LEFT JOIN (
+    SELECT person_id, list(DISTINCT vl_clean(command)) AS commands FROM (
+        SELECT id AS person_id, command FROM src_people UNION ALL SELECT person_id, command FROM src_roles
+    ) WHERE coalesce(command, '') <> '' GROUP BY 1
+) pc ON pc.person_id = p.id;
 
 -- How many people answer to each surname: "PC Smith" says little where there are forty Smiths.
 CREATE OR REPLACE TEMP TABLE surname_counts AS
 SELECT surname, count(DISTINCT person_id) AS people FROM person_surnames GROUP BY 1;
+
+CREATE OR REPLACE TEMP TABLE forename_counts AS
+SELECT forename, count(DISTINCT person_id) AS people FROM person_first_forenames GROUP BY 1;
 """
     )
 
@@ -317,10 +369,12 @@ SELECT
     CASE WHEN m.surname_w IS NOT NULL THEN [m.surname_w] END AS surnames,
     vl_fl(m.surname_w) AS surname_fl,
     CASE WHEN length(m.first_word) > 1 THEN m.first_word END AS forename,
+    CASE WHEN length(m.first_word) > 1 THEN [m.first_word] END AS first_forenames,
     CASE WHEN length(m.first_word) > 1 THEN [m.first_word] END AS forenames,
     CASE WHEN m.first_word IS NOT NULL THEN [m.first_word[1]] END AS initials,
     vl_dob(m.subject_dob, m.subject_dob_precision) AS dob,
-    CASE WHEN m.rank_name IS NOT NULL THEN [m.rank_name] END AS ranks,
+    CASE WHEN m.rank_name IS NOT NULL THEN [m.rank_name]
+         WHEN vl_clean(m.subject_rank) <> '' THEN [vl_clean(m.subject_rank)] END AS ranks,
     m.rank_level AS rank_mentioned,
     CAST(NULL AS INTEGER) AS rank_max,
     CASE WHEN vl_clean(m.subject_command) <> '' THEN [vl_clean(m.subject_command)] END AS command_keys,
@@ -329,9 +383,82 @@ SELECT
     CAST(NULL AS VARCHAR) AS joined_on,
     CAST(NULL AS VARCHAR) AS left_on,
     CASE WHEN m.surname_w IS NOT NULL THEN coalesce(sc.people, 0) END AS surname_count,
-    nullif(lower(m.subject_force), '') AS force
+    CASE WHEN length(m.first_word) > 1 THEN coalesce(fc.people, 0) END AS forename_count,
+    nullif(lower(m.subject_force), '') AS force,
+    -- "male, about 40": an age, checked against the date of birth at the time of the events.
+    TRY_CAST(regexp_extract(m.subject_details, 'about (\d{2})\b', 1) AS INTEGER) AS approx_age,
+    CAST(NULL AS INTEGER) AS birth_year,
+    CAST(NULL AS VARCHAR[]) AS place_commands,  -- filled in by apply_places
+    CASE WHEN m.surname_w IS NOT NULL AND coalesce(sc.people, 0) <= RARE_FOR_BLOCKING THEN [m.surname_w] END
+        AS rare_surnames,
+    -- Surname and initial: for "D. Smith", and for a misspelt first name if the surname is not too common.
+    CASE WHEN length(m.first_word) = 1 OR (length(m.first_word) > 1 AND coalesce(sc.people, 0) <= 6 * RARE_FOR_BLOCKING)
+         THEN [m.first_word[1]] END AS initial_only,
+    CASE WHEN m.surname_w IS NULL AND length(m.first_word) > 1 THEN [m.first_word] END AS name_only_forenames,
+    CASE WHEN length(vl_dob(m.subject_dob, m.subject_dob_precision)) = 10
+         THEN vl_dob(m.subject_dob, m.subject_dob_precision) END AS dob_full
 FROM m
 LEFT JOIN mention_roles r ON r.id = m.id
-LEFT JOIN surname_counts sc ON sc.surname = m.surname_w;
-""".replace("NO_NAME", _sql_list(NO_NAME_WORDS)).replace("TITLES", _sql_list(TITLE_WORDS))
+LEFT JOIN surname_counts sc ON sc.surname = m.surname_w
+LEFT JOIN forename_counts fc ON fc.forename = m.first_word;
+""".replace("NO_NAME", _sql_list(NO_NAME_WORDS))
+        .replace("TITLES", _sql_list(TITLE_WORDS))
+        .replace("RARE_FOR_BLOCKING", str(RARE_FOR_BLOCKING))
+    )
+
+
+def mention_places(con: duckdb.DuckDBPyConnection) -> None:
+    """`mention_places`: the place names in each mention's details ("based at Sutton", "drives a
+    marked car out of Harrow"): capitalised words, one or two of them."""
+    con.execute(
+        r"""
+CREATE OR REPLACE TEMP TABLE mention_places AS
+SELECT DISTINCT id, place FROM (
+    SELECT id, unnest(regexp_extract_all(coalesce(subject_details, ''), '\b([A-Z][a-z]+(?: [A-Z][a-z]+)?)\b', 1))
+        AS place
+    FROM src_allegations
+) WHERE place IS NOT NULL
+"""
+    )
+
+
+def learn_places(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Learn which command each place belongs to from the force's own records: mentions whose staff
+    number *and* surname agree with a person (deterministic, strong) tell us that the place in
+    their details is in that person's command. A place counts only if it was seen at least twice
+    and mostly (60%) with one command. Returns (place, command) pairs, kept with the model."""
+    rows = con.execute(
+        """
+WITH anchored AS (
+    SELECT mp.place, vl_clean(p.command) AS command
+    FROM mention_places mp
+    JOIN mentions m ON m.unique_id = mp.id
+    JOIN register r ON r.staff_id = m.staff_id AND list_has_any(r.surnames, m.surnames)
+    JOIN src_people p ON p.id = r.unique_id
+    WHERE coalesce(p.command, '') <> ''
+), counted AS (
+    SELECT place, command, count(*) AS seen, sum(count(*)) OVER (PARTITION BY place) AS place_seen
+    FROM anchored GROUP BY 1, 2
+)
+SELECT place, command FROM counted WHERE seen >= 2 AND seen >= 0.6 * place_seen ORDER BY 1, 2
+"""
+    ).fetchall()
+    return [(str(place), str(command)) for place, command in rows]
+
+
+def apply_places(con: duckdb.DuckDBPyConnection, places: list[tuple[str, str]]) -> None:
+    """Give each mention the commands its places belong to (`place_commands`)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE place_commands (place VARCHAR, command VARCHAR)")
+    if places:
+        con.executemany("INSERT INTO place_commands VALUES (?, ?)", places)
+    con.execute(
+        """
+UPDATE mentions SET place_commands = found.commands
+FROM (
+    SELECT mp.id, list(DISTINCT pc.command) AS commands
+    FROM mention_places mp JOIN place_commands pc ON pc.place = mp.place
+    GROUP BY 1
+) found
+WHERE mentions.unique_id = found.id
+"""
     )
