@@ -54,6 +54,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             cll.ArrayIntersectLevel("shoulder_numbers", min_intersection=1).configure(
                 label_for_charts="a shoulder number worn"
             ),
+            cll.ArrayIntersectLevel("shoulder_digits", min_intersection=1).configure(
+                label_for_charts="the digits of a shoulder number worn"
+            ),
             cll.ElseLevel().configure(label_for_charts="different shoulder number"),
         ],
     )
@@ -218,7 +221,8 @@ def blocking_rules() -> list[Any]:
     return [
         block_on("staff_id"),
         block_on("staff_ids", arrays_to_explode=["staff_ids"]),
-        block_on("shoulder_numbers", arrays_to_explode=["shoulder_numbers"]),
+        block_on("shoulder_digits", arrays_to_explode=["shoulder_digits"]),
+        block_on("staff_masks", arrays_to_explode=["staff_masks"]),
         block_on("surnames", "first_forenames", arrays_to_explode=["surnames", "first_forenames"]),
         block_on("rare_surnames", arrays_to_explode=["rare_surnames"]),
         block_on("surnames", "initial_only", arrays_to_explode=["surnames", "initial_only"]),
@@ -230,6 +234,13 @@ def blocking_rules() -> list[Any]:
             "name_only_forenames", "command_keys", arrays_to_explode=["name_only_forenames", "command_keys"]
         ),
         block_on("name_only_forenames", "role_tags", arrays_to_explode=["name_only_forenames", "role_tags"]),
+        # Only a surname ("PC Smith"): likewise.
+        block_on(
+            "surname_only_surnames", "command_keys", arrays_to_explode=["surname_only_surnames", "command_keys"]
+        ),
+        block_on(
+            "surname_only_surnames", "role_tags", arrays_to_explode=["surname_only_surnames", "role_tags"]
+        ),
     ]
 
 

@@ -51,6 +51,7 @@ MENTION_COLUMNS = (
     "staff_id",
     "staff_ids",
     "shoulder_numbers",
+    "shoulder_digits",
     "surname",
     "surnames",
     "surname_fl",
@@ -78,7 +79,9 @@ MENTION_COLUMNS = (
     "rare_surnames",
     "initial_only",
     "name_only_forenames",
+    "surname_only_surnames",
     "dob_full",
+    "staff_masks",
 )
 # A surname on its own ("PC Smith") is used to find candidates only if at most this many people
 # bear it: a mention of one of 3,000 Smiths is not going to be resolved by a name.
@@ -133,6 +136,12 @@ CREATE OR REPLACE TEMP MACRO vl_dob(d, prec) AS
          WHEN prec = 'Y' THEN substr(d, 1, 4)
          WHEN prec = 'M' THEN substr(d, 1, 7)
          ELSE substr(d, 1, 10) END;
+-- A staff number with each digit masked in turn: two numbers one digit apart share a mask.
+CREATE OR REPLACE TEMP MACRO vl_masks(s) AS
+    CASE WHEN s IS NULL THEN NULL
+         ELSE list_transform(range(1, length(s) + 1), i -> substr(s, 1, i - 1) || '*' || substr(s, i + 1)) END;
+-- Shoulder numbers are often written without their command letters: 817 for 817PP.
+CREATE OR REPLACE TEMP MACRO vl_digits(s) AS nullif(regexp_replace(coalesce(s, ''), '[^0-9]', '', 'g'), '');
 CREATE OR REPLACE TEMP MACRO vl_fl(s) AS
     CASE WHEN s IS NULL OR length(s) < 2 THEN NULL ELSE s[1] || s[-1] END;
 """
@@ -234,6 +243,7 @@ SELECT
     vl_number(p.staff_id) AS staff_id,
     list_distinct(list_value(vl_number(p.staff_id)) || coalesce(fs.ids, [])) AS staff_ids,
     sn.numbers AS shoulder_numbers,
+    sn.digits AS shoulder_digits,
     vl_word(vl_clean(p.surname)) AS surname,
     s.forms AS surnames,
     vl_fl(vl_word(vl_clean(p.surname))) AS surname_fl,
@@ -259,12 +269,15 @@ SELECT
     s.forms AS rare_surnames,
     list_distinct(list_transform(f.forms, x -> x[1])) AS initial_only,
     ff.forms AS name_only_forenames,
+    s.forms AS surname_only_surnames,
     CASE WHEN length(vl_dob(p.date_of_birth, p.date_of_birth_precision)) = 10
-         THEN vl_dob(p.date_of_birth, p.date_of_birth_precision) END AS dob_full
+         THEN vl_dob(p.date_of_birth, p.date_of_birth_precision) END AS dob_full,
+    vl_masks(vl_number(p.staff_id)) AS staff_masks
 FROM src_people p
 LEFT JOIN (SELECT person_id, list(vl_number(staff_id)) AS ids FROM src_former_staff_numbers GROUP BY 1) fs
     ON fs.person_id = p.id
-LEFT JOIN (SELECT person_id, list(DISTINCT vl_number(number)) AS numbers FROM src_shoulder_numbers GROUP BY 1) sn
+LEFT JOIN (SELECT person_id, list(DISTINCT vl_number(number)) AS numbers, list(DISTINCT vl_digits(number)) AS digits
+           FROM src_shoulder_numbers GROUP BY 1) sn
     ON sn.person_id = p.id
 LEFT JOIN (SELECT person_id, list(surname ORDER BY surname) AS forms FROM person_surnames GROUP BY 1) s
     ON s.person_id = p.id
@@ -365,6 +378,8 @@ SELECT
     CASE WHEN vl_number(m.subject_staff_id) IS NOT NULL THEN [vl_number(m.subject_staff_id)] END AS staff_ids,
     CASE WHEN vl_number(m.subject_shoulder_number) IS NOT NULL
          THEN [vl_number(m.subject_shoulder_number)] END AS shoulder_numbers,
+    CASE WHEN vl_digits(m.subject_shoulder_number) IS NOT NULL
+         THEN [vl_digits(m.subject_shoulder_number)] END AS shoulder_digits,
     m.surname_w AS surname,
     CASE WHEN m.surname_w IS NOT NULL THEN [m.surname_w] END AS surnames,
     vl_fl(m.surname_w) AS surname_fl,
@@ -395,8 +410,10 @@ SELECT
     CASE WHEN length(m.first_word) = 1 OR (length(m.first_word) > 1 AND coalesce(sc.people, 0) <= 6 * RARE_FOR_BLOCKING)
          THEN [m.first_word[1]] END AS initial_only,
     CASE WHEN m.surname_w IS NULL AND length(m.first_word) > 1 THEN [m.first_word] END AS name_only_forenames,
+    CASE WHEN m.surname_w IS NOT NULL AND m.first_word IS NULL THEN [m.surname_w] END AS surname_only_surnames,
     CASE WHEN length(vl_dob(m.subject_dob, m.subject_dob_precision)) = 10
-         THEN vl_dob(m.subject_dob, m.subject_dob_precision) END AS dob_full
+         THEN vl_dob(m.subject_dob, m.subject_dob_precision) END AS dob_full,
+    vl_masks(vl_number(m.subject_staff_id)) AS staff_masks
 FROM m
 LEFT JOIN mention_roles r ON r.id = m.id
 LEFT JOIN surname_counts sc ON sc.surname = m.surname_w
