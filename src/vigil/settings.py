@@ -338,7 +338,7 @@ CONFLICT_SAME_COMMAND = _env_bool("VIGIL_CONFLICT_SAME_COMMAND", False)
 # probability (after its rivals are counted: several David Smiths share it) reaches AUTO; from REVIEW
 # up it goes to clerical review with its candidates; below, it is left unmatched. ON_REGISTER is
 # the share of allegations expected to be about someone on the register (the rest are not).
-LINK_AUTO_THRESHOLD = float(os.environ.get("VIGIL_LINK_AUTO_THRESHOLD", "0.95"))
-LINK_REVIEW_THRESHOLD = float(os.environ.get("VIGIL_LINK_REVIEW_THRESHOLD", "0.05"))
+LINK_AUTO_THRESHOLD = float(os.environ.get("VIGIL_LINK_AUTO_THRESHOLD", "0.8"))
+LINK_REVIEW_THRESHOLD = float(os.environ.get("VIGIL_LINK_REVIEW_THRESHOLD", "0.02"))
 LINK_ON_REGISTER_SHARE = float(os.environ.get("VIGIL_LINK_ON_REGISTER_SHARE", "0.9"))
 LINK_CANDIDATES_KEPT = 5

@@ -27,7 +27,7 @@ from django.utils import timezone
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
-from vigil.linkage.engine import prepare
+from vigil.linkage.engine import context, prepare
 from vigil.linkage.engine.decide import Thresholds, decide
 from vigil.linkage.engine.extract import extract
 from vigil.linkage.engine.score import estimate, score
@@ -123,6 +123,17 @@ def link_allegations(
         score(con, model_json, engine=engine)
         stage("decide")
         decide(con, model_json, thresholds)
+        if context.build_context(con):
+            if full:
+                model_json = context.estimate_complainant(con, model_json)
+                model.splink_model = model_json
+                model.save(update_fields=["splink_model"])
+            if context.second_pass_mentions(con):
+                score(con, model_json, engine=engine)
+                decide(con, model_json, thresholds)
+                context.merge_second_pass(con)
+            else:
+                context.restore_first_pass(con)
         stage("write")
         with transaction.atomic():
             run = LinkRun.objects.create(

@@ -34,6 +34,8 @@ FIELD_NAMES = {
     "place": "Places",
     "age": "Age",
     "service": "Service dates",
+    "elsewhere": "Another force",
+    "complainant": "Complainant's other reports",
 }
 
 
@@ -118,7 +120,12 @@ def _contradicted(weights: str, comparisons: list[str]) -> str:
     if not present:
         return "false"
     terms = ", ".join(f"{weights}['{name}']" for name in present)
-    return f"(least({terms}) < {CONTRADICTION_WEIGHT})"
+    contradicted = f"(least({terms}) < {CONTRADICTION_WEIGHT})"
+    if "elsewhere" in comparisons:
+        # "Says he is an officer with another force", or "claimed to be police", about a serving
+        # officer here: perhaps an impostor using a real name. A person decides.
+        contradicted = f"({contradicted} OR {weights}['elsewhere'] < 0)"
+    return contradicted
 
 
 def _quote(text: str) -> str:

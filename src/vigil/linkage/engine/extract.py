@@ -29,6 +29,7 @@ class Extract:
     allegations: pa.Table
     rejected_pairs: pa.Table
     links: pa.Table
+    complainant_links: pa.Table
 
     def as_duckdb_tables(self) -> dict[str, pa.Table]:
         return {f"src_{name}": getattr(self, name) for name in self.__dataclass_fields__}
@@ -85,6 +86,7 @@ ALLEGATION_COLUMNS = (
     "subject_dob::date",
     "subject_dob_precision",
     "subject_details",
+    "complainant_ref",
     "row_hash",
 )
 
@@ -133,9 +135,29 @@ def extract(*, allegation_ids: Sequence[int] | None = None) -> Extract:
         allegations=allegations,
         rejected_pairs=_read(RejectedPair, ("allegation_id", "person_id")),
         links=_read(AllegationLink, ("allegation_id", "status", "allegation_row_hash")),
+        complainant_links=_complainant_links(),
     )
 
 
 def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _complainant_links() -> pa.Table:
+    """(complainant_ref, allegation_id, person_id) of the allegations already linked for sure
+    (confirmed, or auto-linked at a probability of at least CONFIDENT): what a complainant's
+    other reports say about who they are about (engine.context)."""
+    from vigil.linkage.engine.context import CONFIDENT
+    from vigil.linkage.models import LinkStatus
+
+    link_table = AllegationLink._meta.db_table
+    allegation_table = Allegation._meta.db_table
+    return _table(
+        f"SELECT a.complainant_ref, l.allegation_id, l.person_id FROM {link_table} l "
+        f"JOIN {allegation_table} a ON a.id = l.allegation_id "
+        "WHERE a.complainant_ref <> '' AND l.person_id IS NOT NULL "
+        "AND (l.status = %s OR (l.status = %s AND l.match_probability >= %s))",
+        ("complainant_ref", "allegation_id", "person_id"),
+        [LinkStatus.CONFIRMED.value, LinkStatus.AUTO.value, CONFIDENT],
+    )

@@ -199,19 +199,35 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             cll.ElseLevel().configure(label_for_charts="places elsewhere"),
         ],
     )
+    elsewhere = cl.CustomComparison(
+        output_column_name="elsewhere",
+        comparison_description="Another force named in the details, or an impostor",
+        comparison_levels=[
+            _null_if_missing("elsewhere", "joined_on", "event_date"),
+            cll.CustomLevel(
+                f"{_both('elsewhere')} = 'other_force' AND {event} < {joined}",
+                label_for_charts="another force, before joining here",
+            ),
+            cll.ElseLevel().configure(label_for_charts="another force or an impostor, while serving here"),
+        ],
+    )
+    complainant = cl.CustomComparison(
+        output_column_name="complainant",
+        comparison_description="The complainant's other reports",
+        comparison_levels=[
+            cll.NullLevel("complainant_people"),
+            cll.ArrayIntersectLevel("complainant_people", min_intersection=1).configure(
+                label_for_charts="the complainant's other reports are about this person"
+            ),
+            cll.ElseLevel().configure(
+                label_for_charts="the complainant's other reports are about someone else"
+            ),
+        ],
+    )
     return [
-        staff_number,
-        shoulder_number,
-        surname,
-        forename,
-        date_of_birth,
-        rank,
-        command,
-        role,
-        place,
-        age,
-        service,
-    ]
+        staff_number, shoulder_number, surname, forename, date_of_birth, rank, command, role, place, age,
+        service, elsewhere, complainant,
+    ]  # fmt: skip
 
 
 def blocking_rules() -> list[Any]:
@@ -234,9 +250,13 @@ def blocking_rules() -> list[Any]:
             "name_only_forenames", "command_keys", arrays_to_explode=["name_only_forenames", "command_keys"]
         ),
         block_on("name_only_forenames", "role_tags", arrays_to_explode=["name_only_forenames", "role_tags"]),
+        # The people a complainant's other reports are about (the second pass: engine.context).
+        block_on("complainant_people", arrays_to_explode=["complainant_people"]),
         # Only a surname ("PC Smith"): likewise.
         block_on(
-            "surname_only_surnames", "command_keys", arrays_to_explode=["surname_only_surnames", "command_keys"]
+            "surname_only_surnames",
+            "command_keys",
+            arrays_to_explode=["surname_only_surnames", "command_keys"],
         ),
         block_on(
             "surname_only_surnames", "role_tags", arrays_to_explode=["surname_only_surnames", "role_tags"]

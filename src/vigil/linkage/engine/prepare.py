@@ -73,6 +73,8 @@ MENTION_COLUMNS = (
     "force",
     # Blocking keys (see model.blocking_rules): set on the mention side only where they are
     # selective enough, and on the register side always.
+    "complainant_people",
+    "elsewhere",
     "approx_age",
     "birth_year",
     "place_commands",
@@ -263,6 +265,8 @@ SELECT
     CAST(NULL AS BIGINT) AS surname_count,
     CAST(NULL AS BIGINT) AS forename_count,
     lower(p.force) AS force,
+    [CAST(p.id AS VARCHAR)] AS complainant_people,
+    CAST(NULL AS VARCHAR) AS elsewhere,
     CAST(NULL AS INTEGER) AS approx_age,
     TRY_CAST(substr(p.date_of_birth, 1, 4) AS INTEGER) AS birth_year,
     pc.commands AS place_commands,
@@ -358,6 +362,16 @@ JOIN ref_role_words w ON contains(vl_clean(coalesce(a.subject_details, '') || ' 
                                   w.word)
 GROUP BY 1;
 
+-- A command named in the details ("officer, East Area BCU, based at Barking").
+CREATE OR REPLACE TEMP TABLE mention_detail_commands AS
+WITH commands AS (
+    SELECT DISTINCT vl_clean(command) AS command FROM src_people WHERE length(vl_clean(command)) > 3
+)
+SELECT a.id, list(DISTINCT c.command) AS commands
+FROM src_allegations a JOIN commands c ON contains(vl_clean(a.subject_details), c.command)
+WHERE coalesce(a.subject_details, '') <> ''
+GROUP BY 1;
+
 CREATE OR REPLACE TEMP TABLE mentions AS
 WITH m AS (
     SELECT a.*, p.title,
@@ -392,7 +406,10 @@ SELECT
          WHEN vl_clean(m.subject_rank) <> '' THEN [vl_clean(m.subject_rank)] END AS ranks,
     m.rank_level AS rank_mentioned,
     CAST(NULL AS INTEGER) AS rank_max,
-    CASE WHEN vl_clean(m.subject_command) <> '' THEN [vl_clean(m.subject_command)] END AS command_keys,
+    nullif(list_distinct(
+        CASE WHEN vl_clean(m.subject_command) <> '' THEN [vl_clean(m.subject_command)] ELSE [] END
+        || coalesce(dc.commands, [])
+    ), []) AS command_keys,
     r.tags AS role_tags,
     coalesce(nullif(m.incident_date, ''), m.received_on) AS event_date,
     CAST(NULL AS VARCHAR) AS joined_on,
@@ -400,6 +417,13 @@ SELECT
     CASE WHEN m.surname_w IS NOT NULL THEN coalesce(sc.people, 0) END AS surname_count,
     CASE WHEN length(m.first_word) > 1 THEN coalesce(fc.people, 0) END AS forename_count,
     nullif(lower(m.subject_force), '') AS force,
+    CAST(NULL AS VARCHAR[]) AS complainant_people,  -- filled in by the second pass (engine.context)
+    -- Another force named ("says he is an officer with Wealdshire Constabulary"), or a man who
+    -- only claimed to be police: someone who may never have been on this register.
+    CASE WHEN regexp_matches(m.subject_details, '(?i)claimed to be|pretend|impersonat|looked like a warrant card')
+             THEN 'impostor'
+         WHEN regexp_matches(m.subject_details, '\b[A-Z][a-z]+(?: [A-Z][a-z]+)* (?:Police|Constabulary)\b')
+             THEN 'other_force' END AS elsewhere,
     -- "male, about 40": an age, checked against the date of birth at the time of the events.
     TRY_CAST(regexp_extract(m.subject_details, 'about (\d{2})\b', 1) AS INTEGER) AS approx_age,
     CAST(NULL AS INTEGER) AS birth_year,
@@ -416,6 +440,7 @@ SELECT
     vl_masks(vl_number(m.subject_staff_id)) AS staff_masks
 FROM m
 LEFT JOIN mention_roles r ON r.id = m.id
+LEFT JOIN mention_detail_commands dc ON dc.id = m.id
 LEFT JOIN surname_counts sc ON sc.surname = m.surname_w
 LEFT JOIN forename_counts fc ON fc.forename = m.first_word;
 """.replace("NO_NAME", _sql_list(NO_NAME_WORDS))
