@@ -3,9 +3,9 @@
 Counted over the allegations the truth file names:
 - precision: of the automatic links, the share that name the true person;
 - recall: of the linkable allegations (the truth names a person on the register), the share
-  auto-linked to that person; also over the *identifiable* ones, whose record holds a surname,
-  a staff or shoulder number, or a date of birth (a bare "Kieran" or "unknown officer" cannot be
-  identified among thousands, by anyone);
+  auto-linked to that person; also over the *identifiable* ones, whose record (as the linker
+  reads it) holds a surname, a staff or shoulder number, or a date of birth: a bare "Kieran" or
+  "not known, male officer" cannot be identified among thousands, by anyone;
 - found: the share of linkable allegations whose true person is the auto link or the top review
   candidate (nothing lost);
 - review load: the share of all allegations sent to review."""
@@ -16,9 +16,11 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db.models import Q
+import duckdb
 
 from vigil.allegations.models import Allegation
+from vigil.linkage.engine import prepare
+from vigil.linkage.engine.extract import extract
 from vigil.linkage.models import AllegationLink, LinkStatus
 from vigil.people.models import Person
 
@@ -102,9 +104,23 @@ def read_truth(path: Path) -> dict[tuple[str, str], tuple[str, str]]:
         }
 
 
-def _identifiable() -> Q:
-    named = Q(subject_name__regex=r"\S+\s+\S+")
-    return named | ~Q(subject_staff_id="") | ~Q(subject_shoulder_number="") | Q(subject_dob__isnull=False)
+def identifiable_allegation_ids() -> set[int]:
+    """Allegations whose record, as the linker reads it, holds a surname, a staff or shoulder
+    number, or a date of birth."""
+    con = duckdb.connect()
+    try:
+        for name, table in extract().as_duckdb_tables().items():
+            con.register(name, table)
+        prepare.load_reference(con)
+        prepare.prepare_register(con)
+        prepare.prepare_mentions(con)
+        rows = con.execute(
+            "SELECT unique_id FROM mentions WHERE surname IS NOT NULL OR staff_id IS NOT NULL "
+            "OR shoulder_numbers IS NOT NULL OR dob IS NOT NULL"
+        ).fetchall()
+    finally:
+        con.close()
+    return {int(row[0]) for row in rows}
 
 
 def evaluate_links(truth: dict[tuple[str, str], tuple[str, str]]) -> LinkEvaluation:
@@ -113,7 +129,7 @@ def evaluate_links(truth: dict[tuple[str, str], tuple[str, str]]) -> LinkEvaluat
     }
     by_staff_id: dict[str, int] = {staff_id: pk for (_, staff_id), pk in people.items()}
     rows = Allegation.objects.values_list("id", "source_system_id", "allegation_ref")
-    identifiable = set(Allegation.objects.filter(_identifiable()).values_list("id", flat=True))
+    identifiable = identifiable_allegation_ids()
     links = {
         link.allegation_id: link
         for link in AllegationLink.objects.only("allegation_id", "status", "person_id")
