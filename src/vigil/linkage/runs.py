@@ -10,14 +10,17 @@ proposed again (engine.decide drops it before ranking)."""
 
 from __future__ import annotations
 
+import io
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 import splink
 from django.conf import settings
 from django.db import connection, transaction
@@ -41,7 +44,12 @@ from vigil.linkage.models import (
 )
 from vigil.people.models import Person
 
-_WRITE_CHUNK = 5_000
+_WRITE_CHUNK = 50_000
+# DuckDB's buffer budget: the whole run (Python, Arrow, SQLite's cache besides) stays under 6 GB
+# for a million allegations against 300,000 people (docs/performance.md).
+_DUCKDB_MEMORY_LIMIT = "4GB"
+# SQLite's page cache while a full run rewrites the links (negative: KiB), instead of 2 MB.
+_SQLITE_WRITE_CACHE_KIB = -262_144
 
 
 @dataclass
@@ -88,8 +96,14 @@ def link_allegations(
     scope = None if full else _incremental_scope()
     stage("read")
     data = extract(allegation_ids=scope)
-    # DuckDB spills to disk under a big join: into the system's temp directory, not the caller's.
-    con = duckdb.connect(config={"temp_directory": str(Path(tempfile.gettempdir()) / "vigil-duckdb")})
+    # DuckDB spills to disk under a big join: into the system's temp directory, not the caller's,
+    # and past a fixed budget rather than its default of 80% of the machine's memory.
+    con = duckdb.connect(
+        config={
+            "temp_directory": str(Path(tempfile.gettempdir()) / "vigil-duckdb"),
+            "memory_limit": _DUCKDB_MEMORY_LIMIT,
+        }
+    )
     try:
         for name, table in data.as_duckdb_tables().items():
             con.register(f"{name}_arrow", table)
@@ -139,7 +153,7 @@ def link_allegations(
             run = LinkRun.objects.create(
                 started_at=started_at, full=full, engine=engine, model=model, allegations_considered=0
             )
-            counts = _write(con, model=model, run_at=started_at)
+            counts = _write(con, model=model, run_at=started_at, full=full)
             run.allegations_considered = sum(counts.values())
             run.people_considered = con.execute("SELECT count(*) FROM register").fetchall()[0][0]
             run.counts = counts
@@ -194,72 +208,101 @@ def _save_model(
     )
 
 
-def _write(con: duckdb.DuckDBPyConnection, *, model: LinkModel, run_at: Any) -> dict[str, int]:
+def _write(con: duckdb.DuckDBPyConnection, *, model: LinkModel, run_at: Any, full: bool) -> dict[str, int]:
     """Replace the machine's links and candidates for the allegations in `mentions`."""
     link_table = AllegationLink._meta.db_table
     candidate_table = LinkCandidate._meta.db_table
-    ids = [row[0] for row in con.execute("SELECT unique_id FROM mentions ORDER BY 1").fetchall()]
     human = [str(status) for status in HUMAN_STATUSES]
-    with connection.cursor() as cursor:
-        for chunk in _chunks(ids, 900):
-            marks = ", ".join(["%s"] * len(chunk))
+    human_marks = ", ".join(["%s"] * len(human))
+    with connection.cursor() as cursor, _bulk_load(cursor, (link_table, candidate_table), full=full):
+        if full:
+            # Every allegation but those a person decided is in `mentions`: one statement each.
             cursor.execute(
-                f"DELETE FROM {candidate_table} WHERE allegation_id IN ({marks})",
-                chunk,
+                f"DELETE FROM {candidate_table} WHERE allegation_id NOT IN "
+                f"(SELECT allegation_id FROM {link_table} WHERE status IN ({human_marks}))",
+                human,
             )
-            cursor.execute(
-                f"DELETE FROM {link_table} WHERE allegation_id IN ({marks}) "
-                f"AND status NOT IN ({', '.join(['%s'] * len(human))})",
-                [*chunk, *human],
-            )
-        rows = con.execute(
-            """SELECT d.allegation_id, d.status, d.person_id, d.match_probability, coalesce(d.evidence, '[]'),
-                      a.row_hash
-               FROM decisions d JOIN src_allegations a ON a.id = d.allegation_id"""
-        ).fetchall()
-        _insert(
-            cursor,
-            link_table,
-            (
-                "allegation_id",
-                "status",
-                "person_id",
-                "match_probability",
-                "evidence",
-                "allegation_row_hash",
-                "model_id",
-                "linked_at",
-                "decision_reason",
-            ),
-            ((*row, model.pk, run_at, "") for row in rows),
+            cursor.execute(f"DELETE FROM {link_table} WHERE status NOT IN ({human_marks})", human)
+        else:
+            ids = [row[0] for row in con.execute("SELECT unique_id FROM mentions ORDER BY 1").fetchall()]
+            for chunk in _chunks(ids, 900):
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {candidate_table} WHERE allegation_id IN ({marks})", chunk)
+                cursor.execute(
+                    f"DELETE FROM {link_table} WHERE allegation_id IN ({marks}) "
+                    f"AND status NOT IN ({human_marks})",
+                    [*chunk, *human],
+                )
+        # As the ORM would store it (SQLite: UTC text); PostgreSQL reads ISO 8601 with its offset.
+        linked_at = connection.ops.adapt_datetimefield_value(run_at)
+        linked_at_text = linked_at if isinstance(linked_at, str) else run_at.isoformat()
+        # In key order: SQLite appends to the table's B-tree instead of splitting pages at random.
+        links = con.execute(
+            """SELECT d.allegation_id, d.status, d.person_id, d.match_probability,
+                      coalesce(d.evidence, '[]') AS evidence, a.row_hash AS allegation_row_hash,
+                      CAST(? AS BIGINT) AS model_id, CAST(? AS VARCHAR) AS linked_at, '' AS decision_reason
+               FROM decisions d JOIN src_allegations a ON a.id = d.allegation_id
+               ORDER BY d.allegation_id""",
+            [model.pk, linked_at_text],
         )
+        _insert(cursor, link_table, links)
         candidates = con.execute(
             """SELECT allegation_id, person_id, rank, match_probability, match_weight,
-                      coalesce(evidence, '[]')
-               FROM candidates"""
-        ).fetchall()
-        _insert(
-            cursor,
-            candidate_table,
-            ("allegation_id", "person_id", "rank", "match_probability", "match_weight", "evidence"),
-            candidates,
+                      coalesce(evidence, '[]') AS evidence
+               FROM candidates ORDER BY allegation_id, rank"""
         )
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row[1]] = counts.get(row[1], 0) + 1
-    return counts
+        _insert(cursor, candidate_table, candidates)
+    return {
+        str(status): int(count)
+        for status, count in con.execute("SELECT status, count(*) FROM decisions GROUP BY 1").fetchall()
+    }
 
 
-def _insert(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-    batch: list[Sequence[Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= _WRITE_CHUNK:
-            cursor.executemany(sql, batch)
-            batch = []
-    if batch:
-        cursor.executemany(sql, batch)
+@contextmanager
+def _bulk_load(cursor: Any, tables: Sequence[str], *, full: bool) -> Iterator[None]:
+    """On SQLite, a full run rewrites a million rows of each table: dropping the tables' secondary
+    indexes and building them again afterwards from the sorted data is several times faster than
+    updating them row by row, and a bigger page cache spares the rest. Within the caller's
+    transaction: on failure the rollback brings the indexes back."""
+    if connection.vendor != "sqlite" or not full:
+        yield
+        return
+    marks = ", ".join(["%s"] * len(tables))
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master "
+        f"WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+        list(tables),
+    )
+    indexes = cursor.fetchall()
+    cursor.execute("PRAGMA cache_size")
+    cache_size = int(cursor.fetchall()[0][0])
+    cursor.execute(f"PRAGMA cache_size = {_SQLITE_WRITE_CACHE_KIB}")
+    try:
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        yield
+        for _, sql in indexes:
+            cursor.execute(sql)
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {cache_size}")
+
+
+def _insert(cursor: Any, table: str, result: duckdb.DuckDBPyConnection) -> None:
+    """Insert a DuckDB result's rows into `table` (columns named as in the result), a batch at a
+    time: COPY on PostgreSQL, executemany on SQLite (inside the caller's transaction)."""
+    batches = result.to_arrow_reader(_WRITE_CHUNK)
+    columns = ", ".join(batches.schema.names)
+    if connection.vendor == "postgresql":
+        # CSV: NULL is an empty field, an empty string is "" (pyarrow quotes every string).
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+            for batch in batches:
+                buffer = io.BytesIO()
+                pa_csv.write_csv(batch, buffer, pa_csv.WriteOptions(include_header=False))
+                copy.write(buffer.getbuffer())
+        return
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(batches.schema.names))})"
+    for batch in batches:
+        cursor.executemany(sql, zip(*(column.to_pylist() for column in batch.columns), strict=True))
 
 
 def _chunks(values: list[int], size: int) -> Iterable[list[int]]:

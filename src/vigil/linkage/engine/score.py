@@ -26,6 +26,8 @@ ENGINES = ("duckdb", "spark")
 # staff number, would estimate m = 0 and a colleague's number given by mistake would then make
 # the real subject impossible. Every level keeps at least this share of true pairs.
 M_FLOOR = 0.01
+# Mentions the model is estimated on (all of them, up to this many).
+ESTIMATION_SAMPLE = 200_000
 # Pairs scoring below this match weight are not kept as candidates (2^-12: hopeless).
 KEEP_WEIGHT = -12.0
 _SPLINK_LOG_LEVEL = logging.WARNING
@@ -45,7 +47,11 @@ def estimate(con: duckdb.DuckDBPyConnection, *, on_register_share: float) -> dic
     """Estimate the model from the data (no labels): u by random sampling, m by EM on two
     blocking passes; the prior from the expected share of allegations about registered people."""
     people = con.execute("SELECT count(*) FROM register").fetchall()[0][0]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE splink_mentions AS SELECT {_columns()} FROM mentions")
+    # A random sample estimates the parameters as well as everything does, in a fraction of the time.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE splink_mentions AS SELECT {_columns()} FROM mentions "
+        f"USING SAMPLE {ESTIMATION_SAMPLE} ROWS (reservoir, 1633)"
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE splink_register AS SELECT {_columns()} FROM register")
     api = DuckDBAPI(connection=con)
     settings = model.settings(probability_two_random_records_match=on_register_share / max(people, 1))
