@@ -273,6 +273,8 @@ def settings(probability_two_random_records_match: float = 1e-4) -> SettingsCrea
         probability_two_random_records_match=probability_two_random_records_match,
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=False,
+        # EM converges in a handful of iterations here; more only pushes rare levels towards 0.
+        max_iterations=15,
     )
 
 

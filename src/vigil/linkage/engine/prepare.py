@@ -396,7 +396,8 @@ SELECT
          THEN [vl_digits(m.subject_shoulder_number)] END AS shoulder_digits,
     m.surname_w AS surname,
     CASE WHEN m.surname_w IS NOT NULL THEN [m.surname_w] END AS surnames,
-    vl_fl(m.surname_w) AS surname_fl,
+    -- First and last letters find a misspelt surname: only for a surname nobody on the register bears.
+    CASE WHEN coalesce(sc.people, 0) = 0 THEN vl_fl(m.surname_w) END AS surname_fl,
     CASE WHEN length(m.first_word) > 1 THEN m.first_word END AS forename,
     CASE WHEN length(m.first_word) > 1 THEN [m.first_word] END AS first_forenames,
     CASE WHEN length(m.first_word) > 1 THEN [m.first_word] END AS forenames,
@@ -430,19 +431,26 @@ SELECT
     CAST(NULL AS VARCHAR[]) AS place_commands,  -- filled in by apply_places
     CASE WHEN m.surname_w IS NOT NULL AND coalesce(sc.people, 0) <= RARE_FOR_BLOCKING THEN [m.surname_w] END
         AS rare_surnames,
-    -- Surname and initial: for "D. Smith", and for a misspelt first name if the surname is not too common.
-    CASE WHEN length(m.first_word) = 1 OR (length(m.first_word) > 1 AND coalesce(sc.people, 0) <= 6 * RARE_FOR_BLOCKING)
+    -- Surname and initial: for "D. Smith", and for a first name nobody on the register bears
+    -- (misspelt) if the surname is not too common.
+    CASE WHEN length(m.first_word) = 1
+              OR (length(m.first_word) > 1 AND coalesce(fc.people, 0) = 0
+                  AND coalesce(sc.people, 0) <= 6 * RARE_FOR_BLOCKING)
          THEN [m.first_word[1]] END AS initial_only,
-    CASE WHEN m.surname_w IS NULL AND length(m.first_word) > 1 THEN [m.first_word] END AS name_only_forenames,
+    -- A first name alone finds candidates (with the command or role) only if it is not common.
+    CASE WHEN m.surname_w IS NULL AND length(m.first_word) > 1 AND coalesce(fc.people, 0) <= 6 * RARE_FOR_BLOCKING
+         THEN [m.first_word] END AS name_only_forenames,
     CASE WHEN m.surname_w IS NOT NULL AND m.first_word IS NULL THEN [m.surname_w] END AS surname_only_surnames,
     CASE WHEN length(vl_dob(m.subject_dob, m.subject_dob_precision)) = 10
          THEN vl_dob(m.subject_dob, m.subject_dob_precision) END AS dob_full,
-    vl_masks(vl_number(m.subject_staff_id)) AS staff_masks
+    -- One digit away: only for a staff number nobody holds (a typing error, not a colleague's number).
+    CASE WHEN known.staff_id IS NULL THEN vl_masks(vl_number(m.subject_staff_id)) END AS staff_masks
 FROM m
 LEFT JOIN mention_roles r ON r.id = m.id
 LEFT JOIN mention_detail_commands dc ON dc.id = m.id
 LEFT JOIN surname_counts sc ON sc.surname = m.surname_w
-LEFT JOIN forename_counts fc ON fc.forename = m.first_word;
+LEFT JOIN forename_counts fc ON fc.forename = m.first_word
+LEFT JOIN (SELECT DISTINCT staff_id FROM register) known ON known.staff_id = vl_number(m.subject_staff_id);
 """.replace("NO_NAME", _sql_list(NO_NAME_WORDS))
         .replace("TITLES", _sql_list(TITLE_WORDS))
         .replace("RARE_FOR_BLOCKING", str(RARE_FOR_BLOCKING))

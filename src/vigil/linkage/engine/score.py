@@ -31,6 +31,7 @@ ESTIMATION_SAMPLE = 200_000
 # Pairs scoring below this match weight are not kept as candidates (2^-12: hopeless).
 KEEP_WEIGHT = -12.0
 _SPLINK_LOG_LEVEL = logging.WARNING
+logger = logging.getLogger(__name__)
 
 
 def _columns() -> str:
@@ -63,9 +64,16 @@ def estimate(con: duckdb.DuckDBPyConnection, *, on_register_share: float) -> dic
     try:
         linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
         for columns in model.TRAINING_BLOCKS:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*columns), estimate_without_term_frequencies=True
-            )
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*columns), estimate_without_term_frequencies=True
+                )
+            except ValueError as error:
+                # On a small register EM can drive a level's m towards 0 until Splink refuses the
+                # float; the other pass and the floor (floor_m) still give a usable model.
+                if "below the minimum allowed" not in str(error):
+                    raise
+                logger.warning("EM blocking on %s stopped early: %s", columns, error)
     finally:
         splink_logger.setLevel(level)
     return floor_m(linker.misc.save_model_to_json())
