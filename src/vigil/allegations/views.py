@@ -22,7 +22,8 @@ from vigil.accounts.permissions import SEALED_FIELD_ROLES
 from vigil.accounts.selectors import user_roles
 from vigil.accounts.services import conflict_declare
 from vigil.allegations import selectors, services
-from vigil.allegations.models import Allegation, Category, Outcome, Source
+from vigil.allegations.forms import CategorySourceFilterForm, choice_errors
+from vigil.allegations.models import Allegation, Outcome
 from vigil.audit.actions import Action
 from vigil.audit.consultation import consultation_justified, justification_or_prompt
 from vigil.audit.disclosure import Disclosure, disclosure_or_form
@@ -32,28 +33,12 @@ _ISO_DATE = ["%Y-%m-%d"]
 _DATE_ERRORS = {"invalid": "Enter a real date, as YYYY-MM-DD (for example 2024-03-31)."}
 
 
-def _choice_errors(what: str) -> dict[str, str]:
-    return {"invalid_choice": f"“%(value)s” is not {what} Vigil knows. Choose one from the list."}
-
-
-class AllegationFilterForm(forms.Form):
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.all(),
-        required=False,
-        empty_label="Any category",
-        error_messages=_choice_errors("a category"),
-    )
-    source = forms.ModelChoiceField(
-        queryset=Source.objects.all(),
-        required=False,
-        empty_label="Any source",
-        error_messages=_choice_errors("a source"),
-    )
+class AllegationFilterForm(CategorySourceFilterForm):
     outcome = forms.ModelChoiceField(
         queryset=Outcome.objects.all(),
         required=False,
         empty_label="Any outcome",
-        error_messages=_choice_errors("an outcome"),
+        error_messages=choice_errors("an outcome"),
     )
     received_from = forms.DateField(
         required=False,

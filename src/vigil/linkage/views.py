@@ -24,7 +24,8 @@ from vigil.accounts.access import (
     people_visible_q,
     record_label_allegation,
 )
-from vigil.allegations.models import Allegation, Category, Source
+from vigil.allegations.forms import CategorySourceFilterForm, choice_errors
+from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.consultation import justification_or_prompt, justification_remembered
 from vigil.audit.justification import Justification
@@ -35,24 +36,7 @@ from vigil.linkage.services import MIN_REASON_LENGTH, LinkDecisionError
 from vigil.people.models import FormerStaffNumber, Person
 
 
-def _choice_errors(what: str) -> dict[str, str]:
-    return {"invalid_choice": f"“%(value)s” is not {what} Vigil knows. Choose one from the list."}
-
-
-class QueueFilterForm(forms.Form):
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.all(),
-        required=False,
-        empty_label="Any category",
-        error_messages=_choice_errors("a category"),
-    )
-    source = forms.ModelChoiceField(
-        queryset=Source.objects.all(),
-        required=False,
-        empty_label="Any source",
-        error_messages=_choice_errors("a source"),
-    )
-
+class QueueFilterForm(CategorySourceFilterForm):
     def filters(self) -> selectors.QueueFilters:
         return selectors.QueueFilters(
             category=self.cleaned_data.get("category"), source=self.cleaned_data.get("source")
@@ -82,7 +66,7 @@ class CandidateDecisionForm(forms.Form):
 
 
 class AnotherPersonForm(forms.Form):
-    force = forms.ChoiceField(label="Force", error_messages=_choice_errors("a force"))
+    force = forms.ChoiceField(label="Force", error_messages=choice_errors("a force"))
     staff_id = forms.CharField(
         label="Staff ID",
         max_length=32,
