@@ -109,8 +109,7 @@ def identifiable_allegation_ids() -> set[int]:
     number, or a date of birth."""
     con = duckdb.connect()
     try:
-        for name, table in extract().as_duckdb_tables().items():
-            con.register(name, table)
+        extract().load_into(con)
         prepare.load_reference(con)
         prepare.prepare_register(con)
         prepare.prepare_mentions(con)

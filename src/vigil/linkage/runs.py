@@ -105,10 +105,7 @@ def link_allegations(
         }
     )
     try:
-        for name, table in data.as_duckdb_tables().items():
-            con.register(f"{name}_arrow", table)
-            con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-            con.unregister(f"{name}_arrow")
+        data.load_into(con)
         del data
         stage("prepare")
         prepare.load_reference(con)

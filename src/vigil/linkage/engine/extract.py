@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.json as pa_json  # type: ignore[import-untyped]
 from django.db import connection
@@ -41,6 +42,13 @@ class Extract:
 
     def as_duckdb_tables(self) -> dict[str, pa.Table]:
         return {f"src_{name}": getattr(self, name) for name in self.__dataclass_fields__}
+
+    def load_into(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Copy every table into DuckDB as src_<name>: the Arrow data can then be freed."""
+        for name, table in self.as_duckdb_tables().items():
+            con.register(f"{name}_arrow", table)
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+            con.unregister(f"{name}_arrow")
 
 
 def _arrow_type(column: str) -> pa.DataType:
