@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "vigil.people",
     "vigil.allegations",
     "vigil.linkage",
+    "vigil.risk",
+    "vigil.reviews",
     "vigil.demo",
 ]
 
@@ -342,3 +344,8 @@ LINK_AUTO_THRESHOLD = float(os.environ.get("VIGIL_LINK_AUTO_THRESHOLD", "0.8"))
 LINK_REVIEW_THRESHOLD = float(os.environ.get("VIGIL_LINK_REVIEW_THRESHOLD", "0.02"))
 LINK_ON_REGISTER_SHARE = float(os.environ.get("VIGIL_LINK_ON_REGISTER_SHARE", "0.9"))
 LINK_CANDIDATES_KEPT = 5
+
+# Risk scores (vigil.risk): the policy file (default: the one shipped, vigil/risk/data/policy.toml;
+# docs/risk-policy.md) and the default review-by period of a restriction or suspension.
+RISK_POLICY_PATH = os.environ.get("VIGIL_RISK_POLICY", "")
+MEASURE_REVIEW_DAYS = int(os.environ.get("VIGIL_MEASURE_REVIEW_DAYS", "28"))

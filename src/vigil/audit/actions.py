@@ -38,6 +38,19 @@ class Action(StrEnum):
     LINK_CONFIRMED = "link.confirmed"
     LINK_REJECTED = "link.rejected"
     LINK_NOT_ON_REGISTER = "link.not_on_register"
+    # Risk and review (vigil.risk.services, vigil.reviews.services).
+    RISK_SCORED = "risk.scored"
+    COHORT_CHANGED = "cohort.changed"
+    REVIEW_STATUS_CHANGED = "review.status_changed"
+    REVIEW_ASSIGNED = "review.assigned"
+    REVIEW_SUBMITTED = "review.submitted"
+    REVIEW_APPROVED = "review.approved"
+    REVIEW_RETURNED = "review.returned"
+    MEASURE_IMPOSED = "measure.imposed"
+    MEASURE_REVIEWED = "measure.reviewed"
+    MEASURE_LIFTED = "measure.lifted"
+    TASK_RAISED = "task.raised"
+    TASK_DONE = "task.done"
     # Access control.
     ACCESS_REFUSED = "access.refused"  # not assigned, restricted, or missing: the user saw a 404
     CONFLICT_BLOCKED = "access.conflict_blocked"  # a record about the user or one they declared a conflict on
@@ -81,6 +94,19 @@ ACTION_CATEGORIES: dict[Action, Category] = {
     Action.LINK_CONFIRMED: Category.ALTERATION,
     Action.LINK_REJECTED: Category.ALTERATION,
     Action.LINK_NOT_ON_REGISTER: Category.ALTERATION,
+    # A score combines every record linked to a person; review decisions alter the person's case.
+    Action.RISK_SCORED: Category.COMBINATION,
+    Action.COHORT_CHANGED: Category.ALTERATION,
+    Action.REVIEW_STATUS_CHANGED: Category.ALTERATION,
+    Action.REVIEW_ASSIGNED: Category.ALTERATION,
+    Action.REVIEW_SUBMITTED: Category.ALTERATION,
+    Action.REVIEW_APPROVED: Category.ALTERATION,
+    Action.REVIEW_RETURNED: Category.ALTERATION,
+    Action.MEASURE_IMPOSED: Category.ALTERATION,
+    Action.MEASURE_REVIEWED: Category.ALTERATION,
+    Action.MEASURE_LIFTED: Category.ALTERATION,
+    Action.TASK_RAISED: Category.ALTERATION,
+    Action.TASK_DONE: Category.ALTERATION,
     Action.ACCESS_REFUSED: Category.ACCESS,
     Action.CONFLICT_BLOCKED: Category.ACCESS,
     Action.ACCESS_GRANTED: Category.ACCESS,
@@ -113,6 +139,18 @@ ACTION_LABELS: dict[Action, str] = {
     Action.LINK_CONFIRMED: "Link confirmed by a reviewer",
     Action.LINK_REJECTED: "Link rejected by a reviewer",
     Action.LINK_NOT_ON_REGISTER: "Subject not on the register (reviewer)",
+    Action.RISK_SCORED: "Risk scores computed",
+    Action.COHORT_CHANGED: "Review cohort definition changed",
+    Action.REVIEW_STATUS_CHANGED: "Review status changed",
+    Action.REVIEW_ASSIGNED: "Reviewer assigned",
+    Action.REVIEW_SUBMITTED: "Case review submitted for approval",
+    Action.REVIEW_APPROVED: "Case review approved",
+    Action.REVIEW_RETURNED: "Case review returned to the reviewer",
+    Action.MEASURE_IMPOSED: "Restriction or suspension imposed",
+    Action.MEASURE_REVIEWED: "Restriction or suspension reviewed",
+    Action.MEASURE_LIFTED: "Restriction or suspension lifted",
+    Action.TASK_RAISED: "Task raised",
+    Action.TASK_DONE: "Task done",
     Action.ACCESS_REFUSED: "Access refused",
     Action.CONFLICT_BLOCKED: "Blocked: conflict of interest",
     Action.ACCESS_GRANTED: "Access granted",

@@ -43,6 +43,7 @@ from vigil.linkage.models import (
     LinkStatus,
 )
 from vigil.people.models import Person
+from vigil.reviews.services import links_changed
 
 _WRITE_CHUNK = 50_000
 # DuckDB's buffer budget: the whole run (Python, Arrow, SQLite's cache besides) stays under 6 GB
@@ -150,6 +151,7 @@ def link_allegations(
             run = LinkRun.objects.create(
                 started_at=started_at, full=full, engine=engine, model=model, allegations_considered=0
             )
+            linked_before = _machine_links(None if full else _mention_ids(con))
             counts = _write(con, model=model, run_at=started_at, full=full)
             run.allegations_considered = sum(counts.values())
             run.people_considered = con.execute("SELECT count(*) FROM register").fetchall()[0][0]
@@ -165,6 +167,14 @@ def link_allegations(
                 record_label=str(run),
                 detail={"full": full, "engine": engine, "model_version": model.version, "counts": counts},
             )
+            # New information about a person (re-score, reconsider and vetting tasks) is raised
+            # in the same transaction as the links that brought it.
+            linked_after = dict(
+                con.execute(
+                    f"SELECT allegation_id, person_id FROM decisions WHERE status = '{LinkStatus.AUTO}'"
+                ).fetchall()
+            )
+            links_changed(before=linked_before, after=linked_after, raised_by="vigil link")
         stage("done")
     finally:
         con.close()
@@ -187,6 +197,21 @@ def _incremental_scope() -> list[int]:
             | Q(link_candidates__person__in=people_changed)
         )
     return list(Allegation.objects.filter(machine & wanted).values_list("id", flat=True).distinct())
+
+
+def _mention_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return [row[0] for row in con.execute("SELECT unique_id FROM mentions ORDER BY 1").fetchall()]
+
+
+def _machine_links(allegation_ids: list[int] | None) -> dict[int, int]:
+    """allegation id -> person id of the automatic links a run is about to rewrite (None: all)."""
+    links = AllegationLink.objects.filter(status=LinkStatus.AUTO, person__isnull=False)
+    if allegation_ids is None:
+        return dict(links.values_list("allegation_id", "person_id").iterator(chunk_size=50_000))
+    found: dict[int, int] = {}
+    for chunk in _chunks(allegation_ids, 900):
+        found.update(links.filter(allegation_id__in=chunk).values_list("allegation_id", "person_id"))
+    return found
 
 
 def _save_model(
@@ -221,7 +246,7 @@ def _write(con: duckdb.DuckDBPyConnection, *, model: LinkModel, run_at: Any, ful
             )
             cursor.execute(f"DELETE FROM {link_table} WHERE status NOT IN ({human_marks})", human)
         else:
-            ids = [row[0] for row in con.execute("SELECT unique_id FROM mentions ORDER BY 1").fetchall()]
+            ids = _mention_ids(con)
             for chunk in _chunks(ids, 900):
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {candidate_table} WHERE allegation_id IN ({marks})", chunk)

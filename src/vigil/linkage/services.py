@@ -22,7 +22,7 @@ from vigil.accounts.access import record_label_allegation, record_label_person
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
-from vigil.linkage.models import AllegationLink, LinkCandidate, LinkStatus, RejectedPair
+from vigil.linkage.models import LINKED_STATUSES, AllegationLink, LinkCandidate, LinkStatus, RejectedPair
 from vigil.people.models import Person
 
 MIN_REASON_LENGTH = 10
@@ -80,6 +80,21 @@ def _decided(
     link.save()
 
 
+def _linked_to(link: AllegationLink, existed: bool) -> dict[int, int]:
+    """allegation id -> person id if the link attributes the allegation to somebody, else {}."""
+    if existed and link.status in LINKED_STATUSES and link.person_id is not None:
+        return {link.allegation_id: link.person_id}
+    return {}
+
+
+def _new_information(before: dict[int, int], link: AllegationLink, user: AbstractBaseUser) -> None:
+    """Tell the review that who this allegation is about changed (re-score, raise tasks), in
+    this same transaction."""
+    from vigil.reviews.services import links_changed
+
+    links_changed(before=before, after=_linked_to(link, True), raised_by="link review", actor=user)
+
+
 def _before(link: AllegationLink, existed: bool) -> dict[str, Any]:
     return {
         "previous_status": link.status if existed else "",
@@ -104,6 +119,7 @@ def link_confirm(
     person = _person(person_id)
     link, existed = _link_locked(allegation)
     before = _before(link, existed)
+    linked_before = _linked_to(link, existed)
     proposed = LinkCandidate.objects.filter(allegation=allegation, person=person).exists() or (
         existed and link.person_id == person.pk
     )
@@ -125,6 +141,7 @@ def link_confirm(
         },
         request=request,
     )
+    _new_information(linked_before, link, user)
     return link
 
 
@@ -157,6 +174,7 @@ def link_reject(
     person = _person(person_id)
     link, existed = _link_locked(allegation)
     before = _before(link, existed)
+    linked_before = _linked_to(link, existed)
     _pair_rejected(allegation=allegation, person_id=person.pk, user=user, note=note)
     link_changed = not existed or link.person_id in (None, person.pk)
     if link_changed:
@@ -176,6 +194,7 @@ def link_reject(
         },
         request=request,
     )
+    _new_information(linked_before, link, user)
     return link
 
 
@@ -194,6 +213,7 @@ def link_not_on_register(
     allegation = _allegation(allegation_id)
     link, existed = _link_locked(allegation)
     before = _before(link, existed)
+    linked_before = _linked_to(link, existed)
     shown = set(LinkCandidate.objects.filter(allegation=allegation).values_list("person_id", flat=True))
     if existed and link.person_id is not None:
         shown.add(link.person_id)
@@ -212,4 +232,5 @@ def link_not_on_register(
         detail={**before, "rejected_person_ids": newly_rejected, "reason": note},
         request=request,
     )
+    _new_information(linked_before, link, user)
     return link

@@ -21,6 +21,8 @@ from vigil.demo.services import (
 )
 from vigil.imports.engine import Progress
 from vigil.linkage.runs import link_allegations
+from vigil.reviews.services import cohort_sync
+from vigil.risk.services import scores_compute
 
 
 class Command(BaseCommand):
@@ -58,6 +60,14 @@ class Command(BaseCommand):
                 "  linked: "
                 + ", ".join(f"{count:,} {status}" for status, count in sorted(linked.counts.items()))
                 + f" (vigil link, model v{linked.run.model.version})"
+            )
+            # Score everyone and fill the review cohort (vigil score): the baseline that later
+            # links and imports update, raising reconsider tasks.
+            scored = scores_compute(trigger="vigil demo")
+            synced = cohort_sync(actor_label="vigil demo")
+            bands = ", ".join(f"{scored.counts.get(band, 0):,} {band}" for band in ("high", "medium", "low"))
+            self.stdout.write(
+                f"  scored: {bands}; review cohort: {synced['entered']:,} awaiting review (vigil score)"
             )
         else:
             self.stdout.write("The register already holds people: the synthetic force was not rebuilt.")
