@@ -23,6 +23,7 @@ urlpatterns = [
     path("people/", include("vigil.people.urls")),
     path("allegations/", include("vigil.allegations.urls")),
     path("links/", include("vigil.linkage.urls")),
+    path("review/", include("vigil.reviews.urls")),
     path("audit/", include("vigil.audit.urls")),
     path("api/v1/", include("vigil.api_urls")),
     path("admin/", admin.site.urls),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from vigil.accounts.permissions import ALLOCATING_ROLES, LINK_REVIEW_ROLES
+from vigil.accounts.permissions import ALLOCATING_ROLES, DECIDING_ROLES, LINK_REVIEW_ROLES, REVIEW_ROLES
 from vigil.accounts.roles import CASE_ROLES, Role
 from vigil.accounts.selectors import user_roles
 from vigil.accounts.two_factor import two_factor_pending
@@ -20,4 +20,6 @@ def roles(request: HttpRequest) -> dict[str, object]:
         "is_auditor": Role.AUDITOR in held,
         "can_allocate": bool(held & ALLOCATING_ROLES),
         "can_review_links": bool(held & LINK_REVIEW_ROLES),
+        "can_review_people": bool(held & REVIEW_ROLES),
+        "can_decide_reviews": bool(held & DECIDING_ROLES),
     }

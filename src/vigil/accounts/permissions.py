@@ -28,6 +28,11 @@ ALLOCATING_ROLES: frozenset[Role] = frozenset({Role.SUPERVISOR})
 # the assessors who triage what comes in, and their supervisors.
 LINK_REVIEW_ROLES: frozenset[Role] = frozenset({Role.ASSESSOR, Role.SUPERVISOR})
 
+# Who works the review of people (issue: the queue, the cohort, each person's review): assessors,
+# review officers and their supervisors. Supervisors decide: approve, assign, restrict, close tasks.
+REVIEW_ROLES: frozenset[Role] = frozenset({Role.ASSESSOR, Role.REVIEWER, Role.SUPERVISOR})
+DECIDING_ROLES: frozenset[Role] = frozenset({Role.SUPERVISOR})
+
 ROUTE_RULES: dict[str, RouteRule] = {
     "login": PUBLIC,
     "logout": ANY_USER,
@@ -57,6 +62,21 @@ ROUTE_RULES: dict[str, RouteRule] = {
     "linkage:review_candidate": LINK_REVIEW_ROLES,
     "linkage:review_another": LINK_REVIEW_ROLES,
     "linkage:review_not_on_register": LINK_REVIEW_ROLES,
+    "reviews:queue": REVIEW_ROLES,
+    "reviews:cohort": REVIEW_ROLES,
+    "reviews:cohort_edit": DECIDING_ROLES,
+    "reviews:tasks": DECIDING_ROLES,
+    "reviews:task_done": DECIDING_ROLES,
+    "reviews:measures": REVIEW_ROLES,
+    "reviews:measure_review": DECIDING_ROLES,
+    "reviews:measure_lift": DECIDING_ROLES,
+    "reviews:case": CASE_ROLES,
+    "reviews:assign": DECIDING_ROLES,
+    "reviews:open": DECIDING_ROLES,
+    "reviews:close": DECIDING_ROLES,
+    "reviews:review_form": frozenset({Role.REVIEWER}),
+    "reviews:decide": DECIDING_ROLES,
+    "reviews:measure_new": DECIDING_ROLES,
     "api:person_read": CASE_ROLES,
     "api:allegation_read": CASE_ROLES,
     "audit:entry_list": frozenset({Role.AUDITOR}),

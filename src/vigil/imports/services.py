@@ -85,4 +85,28 @@ def contract_file_import(
                         "changes": {name: list(values) for name, values in change.fields.items()},
                     },
                 )
+        if report.counts.created or report.counts.updated:
+            _people_touched_rescored(kind, report.batch.pk, imported_by=imported_by)
     return report
+
+
+def _people_touched_rescored(kind: str, batch_id: int, *, imported_by: str) -> None:
+    """The people whose records this import wrote are re-scored (and their place in the review
+    cohort updated): a new vetting grant, a changed role or outcome changes their score."""
+    from vigil.linkage.models import LINKED_STATUSES, AllegationLink
+    from vigil.people.models import Person, VettingClearance
+    from vigil.reviews.services import people_changed
+
+    if kind == ImportKind.PERSONNEL:
+        people = set(Person.objects.filter(import_batch_id=batch_id).values_list("id", flat=True))
+    elif kind == ImportKind.VETTING:
+        people = set(
+            VettingClearance.objects.filter(import_batch_id=batch_id).values_list("person_id", flat=True)
+        )
+    else:
+        people = set(
+            AllegationLink.objects.filter(
+                allegation__import_batch_id=batch_id, status__in=LINKED_STATUSES
+            ).values_list("person_id", flat=True)
+        )
+    people_changed(person_ids=people, raised_by=f"import {kind} by {imported_by}"[:100])

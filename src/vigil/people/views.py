@@ -20,6 +20,8 @@ from vigil.audit.consultation import consultation_justified
 from vigil.audit.disclosure import Disclosure, disclosure_or_form
 from vigil.people import selectors
 from vigil.people.models import Person
+from vigil.reviews import selectors as review_selectors
+from vigil.risk.selectors import score_for
 
 
 class PersonSearchForm(forms.Form):
@@ -46,7 +48,15 @@ def person_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/person_search.html",
-        {"form": form, "query": query, "result": result, "limit": selectors.SEARCH_LIMIT},
+        {
+            "form": form,
+            "query": query,
+            "result": result,
+            "limit": selectors.SEARCH_LIMIT,
+            "open_tasks": review_selectors.people_with_open_tasks(
+                [match.person.pk for match in result.matches] if result else []
+            ),
+        },
     )
 
 
@@ -89,8 +99,17 @@ def _person_page(request: HttpRequest, person: Person, disclosure: Disclosure | 
         today=timezone.localdate(),
         allegations_visible=allegations_visible_q(request.user),
     )
+    allegations_visible = allegations_visible_q(request.user)
     return render(
         request,
         "people/person_detail.html",
-        {"profile": profile, "person": profile.person, "disclosure": disclosure},
+        {
+            "profile": profile,
+            "person": profile.person,
+            "disclosure": disclosure,
+            "score": score_for(person.pk),
+            "review": review_selectors.review_for(person.pk),
+            "open_tasks": review_selectors.people_with_open_tasks([person.pk]),
+            "timeline": review_selectors.person_timeline(person.pk, allegations_visible=allegations_visible),
+        },
     )

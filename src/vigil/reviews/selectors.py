@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from vigil.allegations.models import Allegation
@@ -15,10 +16,12 @@ from vigil.allegations.vocabularies import CATEGORIES
 from vigil.linkage.models import LINKED_STATUSES, AllegationLink
 from vigil.people.models import Person, VettingClearance
 from vigil.reviews.models import (
+    ApprovalDecision,
     CaseReview,
     CohortDefinition,
     IOPCCriterion,
     PersonReview,
+    ReviewApproval,
     ReviewStatus,
     RiskMeasure,
     Task,
@@ -339,3 +342,34 @@ def _timeline_key(item: TimelineItem) -> tuple[date, int]:
     when = item.at.date() if isinstance(item.at, datetime) else item.at
     # On the same day, events Vigil recorded come after the records they are about.
     return (when, 1 if isinstance(item.at, datetime) else 0)
+
+
+def cohort_history() -> list[CohortDefinition]:
+    return list(CohortDefinition.objects.select_related("created_by").order_by("-version"))
+
+
+def task_get(task_id: int) -> Task:
+    """The task (Http404 if none): the view then checks the user may see its person."""
+    return get_object_or_404(Task.objects.only("id", "person_id"), pk=task_id)
+
+
+def measure_get(measure_id: int) -> RiskMeasure:
+    return get_object_or_404(RiskMeasure.objects.only("id", "person_id"), pk=measure_id)
+
+
+def review_form_initial(person_id: int) -> dict[str, Any]:
+    """What the review form starts with: Vigil's pointers, for the reviewer to confirm or change."""
+    return {
+        "iopc_criteria": iopc_suggestions(person_id),
+        "several_incidents": incident_spread(person_id).looks_unconnected,
+    }
+
+
+def last_return(person_id: int) -> ReviewApproval | None:
+    """The supervisor's latest return of this person's review, if the review is back with its reviewer."""
+    return (
+        ReviewApproval.objects.select_related("decided_by", "case_review")
+        .filter(case_review__review__person_id=person_id, decision=ApprovalDecision.RETURNED)
+        .order_by("-decided_at", "-id")
+        .first()
+    )

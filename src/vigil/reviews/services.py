@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
@@ -54,6 +54,9 @@ from vigil.reviews.models import (
     TimelineEntry,
     TimelineKind,
 )
+
+if TYPE_CHECKING:
+    from vigil.risk.services import ScoreResult
 
 MIN_TEXT = 10  # a reason, a comment or a note: a sentence, not a tick
 MIN_SUSPENSION_TEXT = 30  # why redeployment is not enough must be argued
@@ -666,6 +669,23 @@ def measure_lift(
 # ---- new information: reconsider and vetting-review tasks ----------------------------------------
 
 
+def people_changed(
+    *, person_ids: Collection[int], raised_by: str, actor: AbstractBaseUser | None = None
+) -> ScoreResult | None:
+    """Something about these people changed (a link, an import): re-score them and update their
+    place in the cohort, in the caller's transaction. None before the first `vigil score` (no
+    baseline to keep up to date) or when there is nobody to update."""
+    from vigil.risk.services import scores_compute
+
+    if not person_ids:
+        return None
+    result = scores_compute(person_ids=person_ids, trigger=raised_by)
+    if result.run is None:
+        return None
+    cohort_sync(person_ids=person_ids, actor=actor, actor_label=raised_by)
+    return result
+
+
 def links_changed(
     *,
     before: Mapping[int, int],
@@ -681,8 +701,6 @@ def links_changed(
     score before and after, whether or not they are in the cohort or decided; and a *vetting
     review* task when the allegation came after their last vetting grant or once it had expired.
     Before the first `vigil score` there is no baseline to reconsider against: nothing is raised."""
-    from vigil.risk.services import scores_compute
-
     gained: dict[int, list[int]] = defaultdict(list)
     touched: set[int] = set()
     for allegation_id, person_id in after.items():
@@ -692,12 +710,9 @@ def links_changed(
     for allegation_id, person_id in before.items():
         if after.get(allegation_id) != person_id:
             touched.add(person_id)
-    if not touched:
+    result = people_changed(person_ids=touched, raised_by=raised_by, actor=actor)
+    if result is None:
         return []
-    result = scores_compute(person_ids=touched, trigger=raised_by)
-    if result.run is None:
-        return []
-    cohort_sync(person_ids=touched, actor=actor, actor_label=raised_by)
     tasks = []
     people = Person.objects.in_bulk(list(gained))
     for person_id, allegation_ids in sorted(gained.items()):
