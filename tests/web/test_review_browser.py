@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.access import grant_caseload
@@ -65,7 +66,7 @@ def linked(person: Person, **fields: object) -> None:
 def serial_subject() -> Person:
     person = person_create(surname="Harrow", forenames="Martin", command="North BCU", role="Response officer")
     vetting_create(person=person, level="RV", granted_on=dt.date(2017, 3, 1))
-    today = dt.date.today()
+    today = timezone.localdate()
     for years_ago, category, complainant in (
         (6, "sexual_harassment", "C1"),
         (4, "abuse_of_position_sexual", "C2"),
@@ -86,7 +87,10 @@ def test_reviewer_then_supervisor_decide_one_person(page: Page, make_user: Calla
     person = serial_subject()
     quiet = person_create(surname="Quiet", forenames="Anne")
     linked(
-        quiet, category="other", complainant_ref="Q1", received_on=dt.date.today() - dt.timedelta(days=400)
+        quiet,
+        category="other",
+        complainant_ref="Q1",
+        received_on=timezone.localdate() - dt.timedelta(days=400),
     )
     scores_compute()
     cohort_sync()
@@ -190,7 +194,7 @@ def test_a_new_allegation_raises_a_reconsider_task(page: Page, make_user: Callab
         category="rape",
         complainant_ref="C9",
         subject_name="PC Harrow",
-        received_on=dt.date.today() - dt.timedelta(days=2),
+        received_on=timezone.localdate() - dt.timedelta(days=2),
     )
 
     sign_in(page, supervisor)
