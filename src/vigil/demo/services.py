@@ -3,6 +3,7 @@ login per role. Synthetic data only: no real person is in it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,4 +177,79 @@ def demo_access_ensure() -> DemoAccess | None:
         restricted_subject=f"{senior.force} {senior.staff_id} ({senior.rank_or_grade})",
         reviewer_own_record=f"{own_person.force} {own_person.staff_id}" if own_person else "none",
         reviewer_conflict=declared_staff_id,
+    )
+
+
+@dataclass(frozen=True)
+class DemoReviews:
+    """The review work the demo starts with, for `vigil demo` to print."""
+
+    assigned: list[str]
+    restricted: str
+    reconsider: str
+
+
+def demo_reviews_ensure() -> DemoReviews | None:
+    """Some review work in progress (idempotent: only when no review has a reviewer yet): the
+    supervisor gives the reviewer the two highest-scoring people they may see, restricts the first
+    with a review date already passed (so the overdue list has an entry), and confirms the most
+    likely link waiting in Link review about someone in the cohort, which raises a reconsider task
+    through the same path as any new information."""
+    from django.utils import timezone
+
+    from vigil.accounts.access import people_visible_q
+    from vigil.linkage.models import AllegationLink, LinkStatus
+    from vigil.linkage.services import link_confirm
+    from vigil.reviews.models import MeasureKind, PersonReview, ReviewStatus
+    from vigil.reviews.services import measure_impose, review_assign
+    from vigil.risk.selectors import QueueFilters, queue_rows
+
+    users = {user.username: user for user in User.objects.filter(username__in=[role.value for role in Role])}
+    supervisor, reviewer = users.get(Role.SUPERVISOR.value), users.get(Role.REVIEWER.value)
+    if supervisor is None or reviewer is None or PersonReview.objects.filter(reviewer__isnull=False).exists():
+        return None
+    reason = "demo set-up"
+    with transaction.atomic():
+        top = list(
+            queue_rows(
+                visible=people_visible_q(reviewer), filters=QueueFilters(status=ReviewStatus.AWAITING_REVIEW)
+            )[:2]
+        )
+        if not top:
+            return None
+        for row in top:
+            review_assign(person_id=row.person_id, reviewer=reviewer, by=supervisor)
+        today = timezone.localdate()
+        first = top[0].person
+        measure_impose(
+            person_id=first.pk,
+            kind=MeasureKind.NO_PUBLIC_FACING,
+            reason=f"{reason}: serious allegations under review, contact with the public at risk",
+            by=supervisor,
+            started_on=today - dt.timedelta(days=35),
+            review_by=today - dt.timedelta(days=7),
+        )
+        waiting = (
+            AllegationLink.objects.filter(
+                status=LinkStatus.NEEDS_REVIEW, person__review__in_cohort=True, person__left_on__isnull=True
+            )
+            .select_related("allegation", "person")
+            .order_by("-match_probability", "allegation_id")
+            .first()
+        )
+        reconsider = ""
+        if waiting is not None and waiting.person is not None:
+            link_confirm(
+                allegation_id=waiting.allegation_id,
+                person_id=waiting.person.pk,
+                user=supervisor,
+                reason=f"{reason}: the demo's supervisor confirms the most likely waiting link",
+            )
+            reconsider = (
+                f"{waiting.allegation.allegation_ref} → {waiting.person.force} {waiting.person.staff_id}"
+            )
+    return DemoReviews(
+        assigned=[f"{row.person.force} {row.person.staff_id}" for row in top],
+        restricted=f"{first.force} {first.staff_id}",
+        reconsider=reconsider,
     )

@@ -17,6 +17,7 @@ from vigil.demo.services import (
     DEMO_STAFF,
     demo_access_ensure,
     demo_logins_ensure,
+    demo_reviews_ensure,
     demo_world_load,
 )
 from vigil.imports.engine import Progress
@@ -87,11 +88,24 @@ class Command(BaseCommand):
                 "\nNeed-to-know: each login sees only what it is assigned.\n"
                 f"  assessor, supervisor  {access.caseload_team}: the whole caseload\n"
                 f"  reviewer              {access.review_team}: "
-                f"the review cohort, {access.review_cohort} people\n"
+                f"{access.review_cohort} people named by two or more allegations\n"
                 f"  investigator          one subject by name: {access.investigator_subject}\n"
                 f"  restricted record     {access.restricted_subject}: only the supervisor\n"
                 f"  reviewer's own record {access.reviewer_own_record}; declared conflict on staff ID "
                 f"{access.reviewer_conflict} (both refused; any attempt shows in the auditor's viewer)"
+            )
+        reviews = demo_reviews_ensure()
+        if reviews is not None:
+            confirmed = (
+                f"a reconsider task: link {reviews.reconsider} confirmed"
+                if reviews.reconsider
+                else "no waiting link to confirm"
+            )
+            self.stdout.write(
+                "\nReview work in progress (Review queue, Tasks):\n"
+                f"  reviewer              assigned {', '.join(reviews.assigned)}\n"
+                f"  supervisor            {reviews.restricted} restricted, its review date passed "
+                f"(overdue); {confirmed}"
             )
         if options["no_serve"]:
             return
