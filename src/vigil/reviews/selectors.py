@@ -123,12 +123,10 @@ def cohort_summary(*, today: date | None = None, visible: Q | None = None) -> Co
         .annotate(n=Count("allegation_id"))
         .values_list("allegation__category__domain", "n")
     )
-    statuses = dict(
-        PersonReview.objects.filter(person_id__in=list(per_person))
-        .values("status")
-        .annotate(n=Count("person_id"))
-        .values_list("status", "n")
-    )
+    reviews = PersonReview.objects.filter(in_cohort=True)
+    if visible is not None:
+        reviews = reviews.filter(person__in=Person.objects.filter(visible))
+    statuses = dict(reviews.values("status").annotate(n=Count("person_id")).values_list("status", "n"))
     return CohortSummary(
         definition=definition,
         cases=sum(per_person.values()),

@@ -58,6 +58,7 @@ from vigil.reviews.models import (
 if TYPE_CHECKING:
     from vigil.risk.services import ScoreResult
 
+_IN_LIMIT = 900  # ids in one IN (...) list
 MIN_TEXT = 10  # a reason, a comment or a note: a sentence, not a tick
 MIN_SUSPENSION_TEXT = 30  # why redeployment is not enough must be argued
 
@@ -231,16 +232,21 @@ def cohort_sync(
     """Bring people's place in the cohort up to date (everyone, or these people): whoever is now
     in it and not yet under review becomes awaiting review; whoever left it before any work
     started goes back to not in cohort. Work already started is never undone."""
-    ids = sorted(person_ids) if person_ids is not None else None
-    cases = selectors.cohort_cases_by_person(person_ids=ids)
-    existing = PersonReview.objects.select_related("person")
-    if ids is not None:
-        existing = existing.filter(person_id__in=ids)
-    else:
-        existing = existing.filter(person_id__in=list(cases)) | existing.filter(in_cohort=True)
+    wanted = set(person_ids) if person_ids is not None else None
+    # A short list is filtered in SQL; a long one (a full re-link) in Python: SQLite caps the
+    # number of parameters a query may have.
+    few = sorted(wanted) if wanted is not None and len(wanted) <= _IN_LIMIT else None
+    cases = selectors.cohort_cases_by_person(person_ids=few)
+    existing = PersonReview.objects.select_related("person").order_by("person_id")
+    if few is not None:
+        existing = existing.filter(person_id__in=few)
+    if wanted is not None:
+        cases = {person_id: count for person_id, count in cases.items() if person_id in wanted}
     counts = {"entered": 0, "left": 0}
     seen: set[int] = set()
     for review in existing:
+        if wanted is not None and review.person_id not in wanted:
+            continue
         seen.add(review.person_id)
         count = cases.get(review.person_id, 0)
         if review.status == S.NOT_IN_COHORT and count:
@@ -254,8 +260,9 @@ def cohort_sync(
         if review.in_cohort != bool(count) or review.cohort_cases != count:
             review.in_cohort, review.cohort_cases = bool(count), count
             review.save(update_fields=["in_cohort", "cohort_cases"])
-    new = [person_id for person_id in cases if person_id not in seen]
-    for person in Person.objects.filter(pk__in=new).order_by("pk"):
+    new = sorted(person_id for person_id in cases if person_id not in seen)
+    people = Person.objects.in_bulk(new)
+    for person in (people[person_id] for person_id in new):
         review = PersonReview.objects.create(
             person=person,
             status=S.NOT_IN_COHORT,
@@ -434,6 +441,9 @@ def _deciding(person_id: int, by: User, what: str) -> tuple[Person, PersonReview
         raise ReviewError("Nobody may approve or return their own review: a second pair of eyes decides.")
     if review.reviewer_id == by.pk:
         raise ReviewError("The reviewer of a case cannot be its decision-maker.")
+    if person_refusal(user=by, person_id=person.pk) is not None:
+        # A decision-maker must be able to see the whole case, and never one about themselves.
+        raise ReviewError("You may not see this person's record, so you cannot decide their review.")
     return person, review, case_review
 
 
