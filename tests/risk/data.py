@@ -86,7 +86,9 @@ def reason_for(score: Score, code: str) -> Reason | None:
     return found[0] if found else None
 
 
-def link_to(allegation: Allegation, person: Person, *, status: LinkStatus = LinkStatus.AUTO) -> AllegationLink:
+def link_to(
+    allegation: Allegation, person: Person, *, status: LinkStatus = LinkStatus.AUTO
+) -> AllegationLink:
     return AllegationLink.objects.create(
         allegation=allegation,
         person=person,
@@ -96,9 +98,7 @@ def link_to(allegation: Allegation, person: Person, *, status: LinkStatus = Link
     )
 
 
-def linked_allegation(
-    *, person: Person, status: LinkStatus = LinkStatus.AUTO, **fields: Any
-) -> Allegation:
+def linked_allegation(*, person: Person, status: LinkStatus = LinkStatus.AUTO, **fields: Any) -> Allegation:
     """A saved allegation naming this person, linked to them (automatically, unless told)."""
     allegation = allegation_naming(person=person, **fields)
     link_to(allegation, person, status=status)

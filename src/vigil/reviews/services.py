@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -768,7 +769,8 @@ def _tasks_raise(
     raised = [_task_create(person, TaskKind.RECONSIDER, what, allegations, before, after, raised_by, actor)]
     vetting = (
         VettingClearance.objects.filter(person=person, outcome__in=("", "granted"))
-        .order_by("-granted_on")
+        # Two grants on the same day: the one in force longest (no expiry first), then the last recorded.
+        .order_by("-granted_on", F("expires_on").desc(nulls_first=True), "-id")
         .first()
     )
     if vetting is not None:
@@ -854,12 +856,14 @@ def task_done(
     if task.done_at is not None:
         raise ReviewError("This task is already done.")
     note = _text(outcome, "Closing a task")
+    reopened = False  # a review already awaiting or under way is left as it is
     if reopen_review:
         review = _locked_review(task.person)
         if review.status in (S.NOT_IN_COHORT, S.DECIDED, S.CLOSED):
             _move(review, S.AWAITING_REVIEW, actor=by, why=f"reconsidered: {note}", request=request)
             review.reviewer, review.assigned_at, review.route = None, None, ""
             review.save()
+            reopened = True
     task.done_at = timezone.now()
     task.done_by = by
     task.outcome = note
@@ -869,10 +873,10 @@ def task_done(
         action=Action.TASK_DONE,
         kind=TimelineKind.TASK,
         text=f"{task.get_kind_display()} done by {by.get_username()}"
-        + (" (review reopened)" if reopen_review else "")
+        + (" (review reopened)" if reopened else "")
         + f": {note}",
         actor=by,
-        detail={"task": task.pk, "reopen_review": reopen_review},
+        detail={"task": task.pk, "reopen_review": reopen_review, "reopened": reopened},
         request=request,
     )
     return task

@@ -100,16 +100,26 @@ class _Reader:
         return node
 
     def number(self, path: str, *, minimum: float = 0) -> float:
+        known = len(self.problems)
         value = float(self.value(path, (int, float)))
-        if value < minimum:
+        if len(self.problems) == known and value < minimum:  # not for a missing or mistyped value
             self.problems.append(f"{path}: must be at least {minimum}, found {value}")
         return value
 
     def whole(self, path: str, *, minimum: int = 0) -> int:
+        known = len(self.problems)
         value = int(self.value(path, int))
-        if value < minimum:
+        if len(self.problems) == known and value < minimum:  # not for a missing or mistyped value
             self.problems.append(f"{path}: must be at least {minimum}, found {value}")
         return value
+
+    def codes(self, path: str) -> frozenset[str]:
+        """A list of vocabulary codes (strings)."""
+        values = self.value(path, list)
+        if not all(isinstance(value, str) for value in values):
+            self.problems.append(f"{path}: expected a list of codes (strings), found {values!r}")
+            return frozenset(value for value in values if isinstance(value, str))
+        return frozenset(values)
 
     def signs(self, path: str, *, with_points: bool) -> tuple[Sign, ...]:
         entries = self.value(path, list)
@@ -177,7 +187,7 @@ def policy_parse(text: str, *, source: str = "policy") -> Policy:
         escalation_min_rise=read.whole("escalation.min_rise", minimum=1),
         source_points=read.whole("sources.points_per_additional"),
         source_max=read.whole("sources.max_points"),
-        abuse_categories=frozenset(read.value("abuse_of_position.categories", list)),
+        abuse_categories=read.codes("abuse_of_position.categories"),
         abuse_points=read.whole("abuse_of_position.points_per_allegation"),
         abuse_max=read.whole("abuse_of_position.max_points"),
         abuse_signs=read.signs("abuse_of_position.signs", with_points=False),
@@ -192,7 +202,9 @@ def policy_parse(text: str, *, source: str = "policy") -> Policy:
         peer_min_years=read.number("peers.min_years", minimum=0.1),
         peer_bands=tuple(sorted(peer_bands, key=lambda band: -band.percentile)),
     )
-    if policy.band_medium >= policy.band_high:
+    if not any(problem.startswith("bands.") for problem in read.problems) and (
+        policy.band_medium >= policy.band_high
+    ):
         read.problems.append("bands: medium must be below high")
     if policy.recency_floor > 1:
         read.problems.append("allegations.floor: must be at most 1")
