@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -397,7 +398,10 @@ def case_review_submit(
         recommended_route=recommended_route,
         rationale=_text(rationale, "The rationale for the recommended route", 20),
     )
-    case_review.full_clean(exclude=["review", "author"])
+    try:
+        case_review.full_clean(exclude=["review", "author"])
+    except ValidationError as error:
+        raise ReviewError(" ".join(error.messages)) from None
     case_review.save()
     route = Route(recommended_route).label
     _record(
