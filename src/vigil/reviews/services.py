@@ -452,22 +452,30 @@ def _deciding(person_id: int, by: User, what: str) -> tuple[Person, PersonReview
     return person, review, case_review
 
 
+def _decision_recorded(
+    case_review: CaseReview, *, decision: ApprovalDecision, by: User, comment: str, what: str
+) -> str:
+    """The supervisor's approval or return of the review, kept with their comment."""
+    note = _text(comment, what)
+    ReviewApproval.objects.create(
+        case_review=case_review, decision=decision, decided_by=by, decided_at=timezone.now(), comment=note
+    )
+    case_review.state = (
+        CaseReviewState.APPROVED if decision == ApprovalDecision.APPROVED else CaseReviewState.RETURNED
+    )
+    case_review.save(update_fields=["state"])
+    return note
+
+
 @transaction.atomic
 def review_approve(
     *, person_id: int, by: User, comment: str, request: HttpRequest | None = None
 ) -> PersonReview:
     """A supervisor approves the submitted review: the person is decided, on its route."""
     person, review, case_review = _deciding(person_id, by, "approve a review")
-    note = _text(comment, "An approval")
-    ReviewApproval.objects.create(
-        case_review=case_review,
-        decision=ApprovalDecision.APPROVED,
-        decided_by=by,
-        decided_at=timezone.now(),
-        comment=note,
+    note = _decision_recorded(
+        case_review, decision=ApprovalDecision.APPROVED, by=by, comment=comment, what="An approval"
     )
-    case_review.state = CaseReviewState.APPROVED
-    case_review.save(update_fields=["state"])
     route = Route(case_review.recommended_route)
     review.route = route.value
     review.decided_by = by
@@ -492,16 +500,9 @@ def review_return(
 ) -> PersonReview:
     """A supervisor returns the submitted review to its reviewer, saying what to do."""
     person, review, case_review = _deciding(person_id, by, "return a review")
-    note = _text(comment, "A return")
-    ReviewApproval.objects.create(
-        case_review=case_review,
-        decision=ApprovalDecision.RETURNED,
-        decided_by=by,
-        decided_at=timezone.now(),
-        comment=note,
+    note = _decision_recorded(
+        case_review, decision=ApprovalDecision.RETURNED, by=by, comment=comment, what="A return"
     )
-    case_review.state = CaseReviewState.RETURNED
-    case_review.save(update_fields=["state"])
     _record(
         person=person,
         action=Action.REVIEW_RETURNED,

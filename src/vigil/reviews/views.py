@@ -7,6 +7,7 @@ their person page); every change goes through vigil.reviews.services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +111,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reviews/tasks.html",
-        {"tasks": selectors.open_tasks(visible=people_visible_q(request.user)), "form": forms.TaskDoneForm()},
+        {"tasks": selectors.open_tasks(visible=people_visible_q(request.user))},
     )
 
 
@@ -209,7 +210,7 @@ def case(request: HttpRequest, person_id: int) -> HttpResponse:
     return _case_page(request, opened)
 
 
-def _case_page(request: HttpRequest, person: Person, **extra: Any) -> HttpResponse:
+def _case_page(request: HttpRequest, person: Person) -> HttpResponse:
     user = _signed_in(request)
     review = selectors.review_for(person.pk)
     latest = selectors.latest_case_review(person.pk)
@@ -227,21 +228,23 @@ def _case_page(request: HttpRequest, person: Person, **extra: Any) -> HttpRespon
         "spread": selectors.incident_spread(person.pk),
         "allowed": allowed_actions(user, review, latest),
         "assign_form": forms.AssignForm(),
-        "reason_form": forms.ReasonForm(),
-        "measure_review_form": forms.MeasureReviewForm(),
-        "lift_form": forms.ReasonForm(),
-        "task_form": forms.TaskDoneForm(),
         "today": timezone.localdate(),
-        **extra,
     }
     return render(request, "reviews/case.html", context)
 
 
-def _after(request: HttpRequest, person: Person, done: str | None, error: str | None) -> HttpResponse:
-    if error:
-        messages.error(request, error)
-    elif done:
-        messages.success(request, done)
+def _acted(
+    request: HttpRequest, person: Person, form: Any, act: Callable[[dict[str, Any]], str]
+) -> HttpResponse:
+    """Run one service call from a small form on the review page, then back to the page with
+    what was done or why it could not be."""
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            messages.success(request, act(form.cleaned_data))
+        except ReviewError as error:
+            messages.error(request, str(error))
     return redirect("reviews:case", person_id=person.pk)
 
 
@@ -252,47 +255,41 @@ def _form_errors(form: Any) -> str:
 @require_POST
 def assign(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person_by_id(user=request.user, person_id=person_id, request=request)
-    form = forms.AssignForm(request.POST)
-    if not form.is_valid():
-        return _after(request, person, None, _form_errors(form))
-    reviewer = form.cleaned_data["reviewer"]
-    try:
+
+    def act(data: dict[str, Any]) -> str:
+        reviewer = data["reviewer"]
         services.review_assign(
             person_id=person.pk, reviewer=reviewer, by=_signed_in(request), request=request
         )
-    except ReviewError as error:
-        return _after(request, person, None, str(error))
-    return _after(request, person, f"Review assigned to {reviewer.get_username()}.", None)
+        return f"Review assigned to {reviewer.get_username()}."
+
+    return _acted(request, person, forms.AssignForm(request.POST), act)
 
 
 @require_POST
 def open_review(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person_by_id(user=request.user, person_id=person_id, request=request)
-    form = forms.ReasonForm(request.POST)
-    if not form.is_valid():
-        return _after(request, person, None, _form_errors(form))
-    try:
+
+    def act(data: dict[str, Any]) -> str:
         services.review_open(
-            person_id=person.pk, by=_signed_in(request), reason=form.cleaned_data["reason"], request=request
+            person_id=person.pk, by=_signed_in(request), reason=data["reason"], request=request
         )
-    except ReviewError as error:
-        return _after(request, person, None, str(error))
-    return _after(request, person, "The person is now awaiting review.", None)
+        return "The person is now awaiting review."
+
+    return _acted(request, person, forms.ReasonForm(request.POST), act)
 
 
 @require_POST
 def close(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person_by_id(user=request.user, person_id=person_id, request=request)
-    form = forms.ReasonForm(request.POST)
-    if not form.is_valid():
-        return _after(request, person, None, _form_errors(form))
-    try:
+
+    def act(data: dict[str, Any]) -> str:
         services.review_close(
-            person_id=person.pk, by=_signed_in(request), note=form.cleaned_data["reason"], request=request
+            person_id=person.pk, by=_signed_in(request), note=data["reason"], request=request
         )
-    except ReviewError as error:
-        return _after(request, person, None, str(error))
-    return _after(request, person, "Review closed.", None)
+        return "Review closed."
+
+    return _acted(request, person, forms.ReasonForm(request.POST), act)
 
 
 def review_form(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -413,34 +410,28 @@ def _measure_person(request: HttpRequest, measure_id: int) -> tuple[RiskMeasure,
 @require_POST
 def measure_review(request: HttpRequest, measure_id: int) -> HttpResponse:
     measure, person = _measure_person(request, measure_id)
-    form = forms.MeasureReviewForm(request.POST)
-    if not form.is_valid():
-        return _after(request, person, None, _form_errors(form))
-    try:
+
+    def act(data: dict[str, Any]) -> str:
         kept = services.measure_review(
             measure_id=measure.pk,
             by=_signed_in(request),
-            note=form.cleaned_data["note"],
-            next_review_by=form.cleaned_data["next_review_by"],
+            note=data["note"],
+            next_review_by=data["next_review_by"],
             request=request,
         )
-    except ReviewError as error:
-        return _after(request, person, None, str(error))
-    return _after(
-        request, person, f"{kept.get_kind_display()} kept, next review by {kept.review_by:%d %B %Y}.", None
-    )
+        return f"{kept.get_kind_display()} kept, next review by {kept.review_by:%d %B %Y}."
+
+    return _acted(request, person, forms.MeasureReviewForm(request.POST), act)
 
 
 @require_POST
 def measure_lift(request: HttpRequest, measure_id: int) -> HttpResponse:
     measure, person = _measure_person(request, measure_id)
-    form = forms.ReasonForm(request.POST)
-    if not form.is_valid():
-        return _after(request, person, None, _form_errors(form))
-    try:
+
+    def act(data: dict[str, Any]) -> str:
         lifted = services.measure_lift(
-            measure_id=measure.pk, by=_signed_in(request), reason=form.cleaned_data["reason"], request=request
+            measure_id=measure.pk, by=_signed_in(request), reason=data["reason"], request=request
         )
-    except ReviewError as error:
-        return _after(request, person, None, str(error))
-    return _after(request, person, f"{lifted.get_kind_display()} lifted.", None)
+        return f"{lifted.get_kind_display()} lifted."
+
+    return _acted(request, person, forms.ReasonForm(request.POST), act)
