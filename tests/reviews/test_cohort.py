@@ -243,3 +243,32 @@ def test_vigil_cohort_prints_cases_and_people() -> None:
     call_command("cohort", "--cases", stdout=with_cases)
     refs = [link.allegation.allegation_ref for link in selectors.cohort_links().select_related("allegation")]
     assert len(refs) == 3 and all(ref in with_cases.getvalue() for ref in refs)
+
+
+@pytest.mark.django_db
+def test_a_sync_moving_more_people_than_an_import_itemises_writes_one_batch_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vigil.reviews.models import TimelineEntry
+    from vigil.reviews.services import cohort_sync
+
+    monkeypatch.setattr("vigil.imports.services.ITEMISED_CHANGES_LIMIT", 2)
+    people = [cohort_person() for _ in range(3)]
+    before = AuditEntry.objects.count()
+    assert cohort_sync(actor_label="vigil score") == {"entered": 3, "left": 0}
+    entries = list(AuditEntry.objects.order_by("id")[before:])
+    assert [entry.action for entry in entries] == [Action.REVIEW_STATUS_CHANGED]
+    detail = json.loads(entries[0].detail)
+    assert detail["entered"] == 3 and detail["itemised"] is False
+    for person in people:
+        assert PersonReview.objects.get(person=person).status == ReviewStatus.AWAITING_REVIEW
+        timeline = TimelineEntry.objects.get(person=person)
+        assert timeline.audit_entry_id == entries[0].pk
+        assert timeline.text == "Not in cohort → Awaiting review: 1 case in the review cohort"
+    # Below the limit, each move has its own entry again.
+    cohort_allegation(person=person_create(), complainant_ref="NEW-1")
+    fourth = Person.objects.order_by("-id").first()
+    before = AuditEntry.objects.count()
+    assert cohort_sync() == {"entered": 1, "left": 0}
+    assert AuditEntry.objects.count() == before + 1
+    assert AuditEntry.objects.order_by("-id").first().record_id == str(fourth.pk)  # type: ignore[union-attr]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from vigil.risk.services import ScoreResult
 
 _IN_LIMIT = 900  # ids in one IN (...) list
+_BULK_BATCH = 2_000
 MIN_TEXT = 10  # a reason, a comment or a note: a sentence, not a tick
 MIN_SUSPENSION_TEXT = 30  # why redeployment is not enough must be argued
 
@@ -233,50 +234,105 @@ def cohort_sync(
 ) -> dict[str, int]:
     """Bring people's place in the cohort up to date (everyone, or these people): whoever is now
     in it and not yet under review becomes awaiting review; whoever left it before any work
-    started goes back to not in cohort. Work already started is never undone."""
-    wanted = set(person_ids) if person_ids is not None else None
-    # A short list is filtered in SQL; a long one (a full re-link) in Python: SQLite caps the
-    # number of parameters a query may have.
-    few = sorted(wanted) if wanted is not None and len(wanted) <= _IN_LIMIT else None
-    cases = selectors.cohort_cases_by_person(person_ids=few)
-    existing = PersonReview.objects.select_related("person").order_by("person_id")
-    if few is not None:
-        existing = existing.filter(person_id__in=few)
-    if wanted is not None:
-        cases = {person_id: count for person_id, count in cases.items() if person_id in wanted}
-    counts = {"entered": 0, "left": 0}
-    seen: set[int] = set()
+    started goes back to not in cohort. Work already started is never undone.
+
+    Each move is audited and on the person's timeline. A sync that moves more people than an
+    import itemises (the first sync of a national register) writes one audit entry for the batch,
+    which every moved person's timeline entry names, instead of one per person."""
+    from vigil.imports.services import ITEMISED_CHANGES_LIMIT
+
+    if person_ids is None:
+        cases = selectors.cohort_cases_by_person()
+        existing = list(PersonReview.objects.order_by("person_id"))
+    else:
+        # In chunks: SQLite caps the number of parameters a query may have.
+        cases, existing = {}, []
+        for chunk in _chunks(sorted(set(person_ids))):
+            cases.update(selectors.cohort_cases_by_person(person_ids=chunk))
+            existing.extend(PersonReview.objects.filter(person_id__in=chunk).order_by("person_id"))
+    moves: list[tuple[PersonReview, str, str]] = []
+    recounted: list[PersonReview] = []
     for review in existing:
-        if wanted is not None and review.person_id not in wanted:
-            continue
-        seen.add(review.person_id)
         count = cases.get(review.person_id, 0)
         if review.status == S.NOT_IN_COHORT and count:
-            _move(review, S.AWAITING_REVIEW, actor=actor, actor_label=actor_label, why=_cohort_why(count))
-            counts["entered"] += 1
+            moves.append((review, S.AWAITING_REVIEW, _cohort_why(count)))
         elif review.status == S.AWAITING_REVIEW and not count:
-            _move(
-                review, S.NOT_IN_COHORT, actor=actor, actor_label=actor_label, why="no case in the cohort now"
-            )
-            counts["left"] += 1
+            moves.append((review, S.NOT_IN_COHORT, "no case in the cohort now"))
         if review.in_cohort != bool(count) or review.cohort_cases != count:
             review.in_cohort, review.cohort_cases = bool(count), count
-            review.save(update_fields=["in_cohort", "cohort_cases"])
-    new = sorted(person_id for person_id in cases if person_id not in seen)
-    people = Person.objects.in_bulk(new)
-    for person in (people[person_id] for person_id in new):
-        review = PersonReview.objects.create(
-            person=person,
-            status=S.NOT_IN_COHORT,
-            status_since=timezone.now(),
-            in_cohort=True,
-            cohort_cases=cases[person.pk],
+            recounted.append(review)
+    seen = {review.person_id for review in existing}
+    now = timezone.now()
+    new = [
+        PersonReview(
+            person_id=person_id, status=S.NOT_IN_COHORT, status_since=now, in_cohort=True, cohort_cases=count
         )
-        _move(
-            review, S.AWAITING_REVIEW, actor=actor, actor_label=actor_label, why=_cohort_why(cases[person.pk])
+        for person_id, count in sorted(cases.items())
+        if person_id not in seen
+    ]
+    PersonReview.objects.bulk_update(recounted, ["in_cohort", "cohort_cases"], batch_size=_BULK_BATCH)
+    PersonReview.objects.bulk_create(new, batch_size=_BULK_BATCH)
+    moves.extend((review, S.AWAITING_REVIEW, _cohort_why(review.cohort_cases)) for review in new)
+    if len(moves) > ITEMISED_CHANGES_LIMIT:
+        _moved_in_bulk(moves, actor=actor, actor_label=actor_label, request=request)
+    else:
+        for review, to, why in moves:
+            _move(review, to, actor=actor, actor_label=actor_label, why=why, request=request)
+    return {
+        "entered": sum(1 for _, to, _ in moves if to == S.AWAITING_REVIEW),
+        "left": sum(1 for _, to, _ in moves if to == S.NOT_IN_COHORT),
+    }
+
+
+def _moved_in_bulk(
+    moves: list[tuple[PersonReview, str, str]],
+    *,
+    actor: AbstractBaseUser | None,
+    actor_label: str,
+    request: HttpRequest | None,
+) -> None:
+    """Many cohort moves at once: one audit entry for the batch (its counts and the people's id
+    range), the rows updated together, and a timeline entry for each person naming that entry."""
+    entered = sum(1 for _, to, _ in moves if to == S.AWAITING_REVIEW)
+    person_ids = [review.person_id for review, _, _ in moves]
+    entry = audit_record(
+        action=Action.REVIEW_STATUS_CHANGED,
+        actor=actor,
+        actor_label=actor_label,
+        record_type="cohort",
+        record_label=f"{len(moves)} people moved in or out of the review cohort",
+        detail={
+            "entered": entered,
+            "left": len(moves) - entered,
+            "first_person_id": min(person_ids),
+            "last_person_id": max(person_ids),
+            "itemised": False,
+        },
+        request=request,
+    )
+    timeline = []
+    for review, to, why in moves:
+        timeline.append(
+            TimelineEntry(
+                person_id=review.person_id,
+                at=entry.occurred_at,
+                kind=TimelineKind.STATUS,
+                text=f"{S(review.status).label} → {S(to).label}: {why}",
+                actor_id=entry.actor_id,
+                actor_label=entry.actor_label,
+                audit_entry_id=entry.pk,
+            )
         )
-        counts["entered"] += 1
-    return counts
+        review.status, review.status_since = to, entry.occurred_at
+    PersonReview.objects.bulk_update(
+        [review for review, _, _ in moves], ["status", "status_since"], batch_size=_BULK_BATCH
+    )
+    TimelineEntry.objects.bulk_create(timeline, batch_size=_BULK_BATCH)
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _IN_LIMIT):
+        yield ids[start : start + _IN_LIMIT]
 
 
 def _cohort_why(cases: int) -> str:
