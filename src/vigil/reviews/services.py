@@ -271,30 +271,33 @@ def cohort_sync(
         if person_id not in seen
     ]
     PersonReview.objects.bulk_update(recounted, ["in_cohort", "cohort_cases"], batch_size=_BULK_BATCH)
-    PersonReview.objects.bulk_create(new, batch_size=_BULK_BATCH)
-    moves.extend((review, S.AWAITING_REVIEW, _cohort_why(review.cohort_cases)) for review in new)
-    if len(moves) > ITEMISED_CHANGES_LIMIT:
-        _moved_in_bulk(moves, actor=actor, actor_label=actor_label, request=request)
+    entering: list[tuple[PersonReview, str, str]] = [
+        (review, S.AWAITING_REVIEW, _cohort_why(review.cohort_cases)) for review in new
+    ]
+    if len(moves) + len(new) > ITEMISED_CHANGES_LIMIT:
+        _moved_in_bulk(moves, entering, actor=actor, actor_label=actor_label, request=request)
     else:
-        for review, to, why in moves:
+        PersonReview.objects.bulk_create(new, batch_size=_BULK_BATCH)
+        for review, to, why in [*moves, *entering]:
             _move(review, to, actor=actor, actor_label=actor_label, why=why, request=request)
-    return {
-        "entered": sum(1 for _, to, _ in moves if to == S.AWAITING_REVIEW),
-        "left": sum(1 for _, to, _ in moves if to == S.NOT_IN_COHORT),
-    }
+    moved = [to for _, to, _ in [*moves, *entering]]
+    return {"entered": moved.count(S.AWAITING_REVIEW), "left": moved.count(S.NOT_IN_COHORT)}
 
 
 def _moved_in_bulk(
     moves: list[tuple[PersonReview, str, str]],
+    entering: list[tuple[PersonReview, str, str]],
     *,
     actor: AbstractBaseUser | None,
     actor_label: str,
     request: HttpRequest | None,
 ) -> None:
     """Many cohort moves at once: one audit entry for the batch (its counts and the people's id
-    range), the rows updated together, and a timeline entry for each person naming that entry."""
-    entered = sum(1 for _, to, _ in moves if to == S.AWAITING_REVIEW)
-    person_ids = [review.person_id for review, _, _ in moves]
+    range), the rows written together (`moves` of saved rows, `entering` of new, unsaved ones),
+    and a timeline entry for each person naming that entry."""
+    everyone = [*moves, *entering]
+    entered = sum(1 for _, to, _ in everyone if to == S.AWAITING_REVIEW)
+    person_ids = [review.person_id for review, _, _ in everyone]
     entry = audit_record(
         action=Action.REVIEW_STATUS_CHANGED,
         actor=actor,
@@ -303,7 +306,7 @@ def _moved_in_bulk(
         record_label=f"{len(moves)} people moved in or out of the review cohort",
         detail={
             "entered": entered,
-            "left": len(moves) - entered,
+            "left": len(everyone) - entered,
             "first_person_id": min(person_ids),
             "last_person_id": max(person_ids),
             "itemised": False,
@@ -311,7 +314,7 @@ def _moved_in_bulk(
         request=request,
     )
     timeline = []
-    for review, to, why in moves:
+    for review, to, why in everyone:
         timeline.append(
             TimelineEntry(
                 person_id=review.person_id,
@@ -327,6 +330,7 @@ def _moved_in_bulk(
     PersonReview.objects.bulk_update(
         [review for review, _, _ in moves], ["status", "status_since"], batch_size=_BULK_BATCH
     )
+    PersonReview.objects.bulk_create([review for review, _, _ in entering], batch_size=_BULK_BATCH)
     TimelineEntry.objects.bulk_create(timeline, batch_size=_BULK_BATCH)
 
 
