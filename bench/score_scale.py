@@ -3,6 +3,7 @@ linked allegations (target: under 60 s on this machine), and an incremental upda
 
     .venv/bin/python bench/score_scale.py [--workdir bench/out/score-scale] [--people 300000]
         [--allegations 1000000] [--update-people 1000] [--rebuild] [--runs 2]
+        [--database-url 'postgresql://USER@%2Fsocket%2Fdir:PORT/postgres']
 
 Steps, each cached in --workdir and reused when present (--rebuild starts again):
 (a) the problem: bench/link_world.py's register and allegations (the demo world's machinery at
@@ -10,19 +11,21 @@ Steps, each cached in --workdir and reused when present (--rebuild starts again)
 (b) vetting.csv: link_world writes none, so each person's chain of clearances is drawn with the
     demo world's own vetting rules (vigil.demo.world.vetting), from the register link_world drew
     (re-drawn with the same seed, its leaving dates taken from personnel.csv);
-(c) a SQLite Vigil database (`vigil init`, `vigil import personnel`, `vigil import vetting`,
-    `vigil import allegations`: the real importer, timed for information only), then the links.
-    Running the Splink linker only to make links would take minutes and is not what is measured, so
-    every allegation gets an AllegationLink row written with bulk SQL: to the person truth.csv
-    names, status "auto", match_probability 1.0, model NULL, linked_at now, allegation_row_hash
-    the allegation's row_hash. The ~5% of allegations whose subject is not on the register are
-    linked to a person drawn at random (seeded), so that all 1,000,000 allegations count: the
-    scorer's worst case. This database is kept as the pristine copy;
-(d) each timed run works on a fresh copy of it: `vigil score` in a child process (wall time and
-    the peak RSS of its process tree, sampled by psutil every 50 ms, as bench/link_scale.py does),
-    --runs times on the same copy: the first run also builds the review cohort (`cohort_sync`
-    opens a review for everyone in it), the later ones find scores and cohort in place, as a
-    nightly re-score would;
+(c) a Vigil database, SQLite or (--database-url) PostgreSQL: `vigil init`, `vigil import
+    personnel`, `vigil import vetting`, `vigil import allegations` (the real importer, timed for
+    information only), then the links. Running the Splink linker only to make links would take
+    minutes and is not what is measured, so every allegation gets an AllegationLink row written
+    with bulk SQL: to the person truth.csv names, status "auto", match_probability 1.0, model
+    NULL, linked_at now, allegation_row_hash the allegation's row_hash. The ~5% of allegations
+    whose subject is not on the register are linked to a person drawn at random (seeded), so that
+    all 1,000,000 allegations count: the scorer's worst case. This database is kept as the
+    pristine copy (SQLite: a file in the world's directory; PostgreSQL: vigil_score_pristine);
+(d) each timed run works on a fresh copy of it (PostgreSQL: CREATE DATABASE ... TEMPLATE):
+    `vigil score` in a child process (wall time and the peak RSS of its process tree, sampled by
+    psutil every 50 ms, as bench/link_scale.py does), --runs times on the same copy: the first run
+    also builds the review cohort (`cohort_sync` opens a review for everyone in it), the later
+    ones find scores and cohort in place, as a nightly re-score would. Django's system checks are
+    skipped (--skip-checks): they are not what is measured;
 (e) the incremental update: `scores_compute(person_ids=...)` for --update-people people with
     allegations (drawn at random, seeded), in a child process, timed inside it (and the cohort
     update for them, `cohort_sync(person_ids=...)`, timed on its own).
@@ -42,6 +45,7 @@ import time
 from datetime import date
 from pathlib import Path
 from random import Random
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psutil  # type: ignore[import-untyped]  # no stubs installed; bench/ is outside mypy
 
@@ -72,9 +76,11 @@ def _gb(size: int) -> float:
     return size / 1024**3
 
 
-def _env(data_dir: Path) -> dict[str, str]:
+def _env(data_dir: Path, database_url: str = "") -> dict[str, str]:
     env = {**os.environ, "VIGIL_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "vigil.settings"}
     env.pop("VIGIL_DATABASE_URL", None)  # the default: SQLite in the data directory
+    if database_url:
+        env["VIGIL_DATABASE_URL"] = database_url
     return env
 
 
@@ -87,6 +93,7 @@ def write_vetting(world_dir: Path, *, people: int, seed: int) -> Path:
     some people's service after drawing them), and each person's clearances drawn by the demo
     world's vetting rules with a generator of their own."""
     from vigil.demo.world.force import _ShoulderNumbers
+    from vigil.demo.world.model import FORCE
     from vigil.demo.world.names import _name_bank
     from vigil.demo.world.people import _assign_staff_ids, _ensure_namesakes, _make_person
     from vigil.demo.world.vetting import _vetting
@@ -104,9 +111,10 @@ def write_vetting(world_dir: Path, *, people: int, seed: int) -> Path:
     if set(by_staff_id) != set(left_on):
         raise SystemExit("the re-drawn register does not match personnel.csv (link_world changed?)")
     path = world_dir / "vetting.csv"
+    partial = path.with_suffix(".partial")  # renamed when complete: an interrupted run is not reused
     draws = Random(seed + 1)
     rows = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with partial.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(VETTING_COLUMNS), lineterminator="\n")
         writer.writeheader()
         for person in register:
@@ -116,7 +124,7 @@ def write_vetting(world_dir: Path, *, people: int, seed: int) -> Path:
                 writer.writerow(
                     {
                         "staff_id": person.staff_id,
-                        "force": "CCP",
+                        "force": FORCE,
                         "level": clearance.level,
                         "granted_on": clearance.granted_on.isoformat(),
                         "expires_on": clearance.expires_on.isoformat() if clearance.expires_on else "",
@@ -124,6 +132,7 @@ def write_vetting(world_dir: Path, *, people: int, seed: int) -> Path:
                     }
                 )
                 rows += 1
+    partial.replace(path)
     print(f"    {rows:,} vetting rows for {len(register):,} people")
     return path
 
@@ -164,15 +173,22 @@ def child_links(truth: Path, seed: int) -> None:
             rows.append((pk, person, row_hash, linked_at))
     if len(rows) != len(allegation):
         raise SystemExit(f"truth names {len(rows):,} allegations, the database holds {len(allegation):,}")
-    sql = (
-        "INSERT INTO linkage_allegationlink (allegation_id, status, person_id, match_probability, "
-        "evidence, model_id, allegation_row_hash, linked_at, decided_by_id, decided_at, decision_reason) "
-        "VALUES (%s, 'auto', %s, 1.0, '[]', NULL, %s, %s, NULL, NULL, '')"
+    columns = (
+        "allegation_id, person_id, allegation_row_hash, linked_at, "
+        "status, match_probability, evidence, decision_reason"
     )
+    copy_sql = "COPY linkage_allegationlink (" + columns + ") FROM STDIN"
+    values = "VALUES (%s, %s, %s, %s, 'auto', 1.0, '[]', '')"
+    insert_sql = f"INSERT INTO linkage_allegationlink ({columns}) {values}"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM linkage_allegationlink")
-        for start in range(0, len(rows), _LINK_BATCH):
-            cursor.executemany(sql, rows[start : start + _LINK_BATCH])
+        if connection.vendor == "postgresql":  # COPY: executemany is several times slower there
+            with cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row((*row, "auto", 1.0, "[]", ""))
+        else:
+            for start in range(0, len(rows), _LINK_BATCH):
+                cursor.executemany(insert_sql, rows[start : start + _LINK_BATCH])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE linkage_allegationlink")
     print(
@@ -230,7 +246,112 @@ def _step(command: list[str], env: dict[str, str], name: str) -> Measured:
     return done
 
 
-def build_database(args: argparse.Namespace, world_dir: Path, pristine: Path) -> None:
+class SQLiteDatabase:
+    """The pristine database is a file in the world's directory; each run works on a copy."""
+
+    label = "SQLite"
+
+    def __init__(self, world_dir: Path, workdir: Path) -> None:
+        self.pristine = world_dir / "vigil-data"
+        self.run_dir = workdir / "run"
+
+    def built(self, args: argparse.Namespace) -> bool:
+        return (self.pristine / "built.json").exists()
+
+    def pristine_env(self, *, fresh: bool) -> dict[str, str]:
+        if fresh:
+            shutil.rmtree(self.pristine, ignore_errors=True)
+            self.pristine.mkdir(parents=True)
+        return _env(self.pristine)
+
+    def mark_built(self, args: argparse.Namespace) -> None:
+        (self.pristine / "built.json").write_text(
+            json.dumps({"people": args.people, "allegations": args.allegations, "seed": args.seed})
+        )
+
+    def copy_env(self) -> dict[str, str]:
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        self.run_dir.mkdir(parents=True)
+        for name in ("vigil.sqlite3", "secret_key", "seal_keys"):
+            if (self.pristine / name).exists():
+                shutil.copy2(self.pristine / name, self.run_dir / name)
+        return _env(self.run_dir)
+
+    def drop_copy(self) -> None:
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+class PostgresDatabase:
+    """On the server --database-url names: the pristine database is vigil_score_pristine, each
+    run a copy made from it as a template (vigil_score_run, dropped afterwards). Secret and seal
+    keys are kept in the world's directory, vigil-data-pg."""
+
+    label = "PostgreSQL"
+    PRISTINE = "vigil_score_pristine"
+    RUN = "vigil_score_run"
+
+    def __init__(self, url: str, world_dir: Path) -> None:
+        self.url = url
+        self.data_dir = world_dir / "vigil-data-pg"
+
+    def _url(self, name: str) -> str:
+        parts = urlsplit(self.url)
+        return urlunsplit(parts._replace(path=f"/{name}"))
+
+    def _admin(self, *statements: str) -> None:
+        import psycopg
+
+        with psycopg.connect(_libpq(self.url), autocommit=True) as admin:
+            for statement in statements:
+                admin.execute(statement)
+
+    def built(self, args: argparse.Namespace) -> bool:
+        import psycopg
+
+        try:
+            with psycopg.connect(_libpq(self._url(self.PRISTINE))) as db:
+                row = db.execute("SELECT count(*) FROM linkage_allegationlink").fetchone()
+        except psycopg.Error:
+            return False
+        return row is not None and row[0] == args.allegations
+
+    def pristine_env(self, *, fresh: bool) -> dict[str, str]:
+        if fresh:
+            self._admin(f"DROP DATABASE IF EXISTS {self.PRISTINE}", f"CREATE DATABASE {self.PRISTINE}")
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        return _env(self.data_dir, self._url(self.PRISTINE))
+
+    def mark_built(self, args: argparse.Namespace) -> None:
+        pass  # built() counts the links
+
+    def copy_env(self) -> dict[str, str]:
+        self._admin(
+            f"DROP DATABASE IF EXISTS {self.RUN}", f"CREATE DATABASE {self.RUN} TEMPLATE {self.PRISTINE}"
+        )
+        return _env(self.data_dir, self._url(self.RUN))
+
+    def drop_copy(self) -> None:
+        self._admin(f"DROP DATABASE IF EXISTS {self.RUN}")
+
+
+def _libpq(url: str) -> str:
+    """A postgresql:// URL as dj-database-url reads it (the host may be a percent-encoded socket
+    directory) in the key=value form libpq takes."""
+    parts = urlsplit(url)
+    fields = {
+        "host": unquote(parts.hostname or ""),
+        "port": str(parts.port or ""),
+        "user": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "dbname": parts.path.lstrip("/"),
+    }
+    return " ".join(f"{key}={value}" for key, value in fields.items() if value)
+
+
+Database = SQLiteDatabase | PostgresDatabase
+
+
+def build_database(args: argparse.Namespace, world_dir: Path, database: Database) -> None:
     files = link_world_files(world_dir)
     vetting = world_dir / "vetting.csv"
     if not vetting.exists():
@@ -240,37 +361,33 @@ def build_database(args: argparse.Namespace, world_dir: Path, pristine: Path) ->
         print(f"    written in {time.perf_counter() - started:.1f} s")
     else:
         print(f"(b) vetting: reusing {vetting}")
-    print(f"(c) import into a fresh SQLite database in {pristine} (not part of the measure)")
-    shutil.rmtree(pristine, ignore_errors=True)
-    pristine.mkdir(parents=True)
-    env = _env(pristine)
+    print(f"(c) import into a fresh {database.label} database (not part of the measure)")
+    env = database.pristine_env(fresh=True)
     _step([VIGIL, "init", *_QUIET], env, "vigil init")
-    for kind, path in (
-        ("personnel", files.personnel),
-        ("vetting", vetting),
-        ("allegations", files.allegations),
-    ):
+    imports = (("personnel", files.personnel), ("vetting", vetting), ("allegations", files.allegations))
+    for kind, path in imports:
         _step([VIGIL, "import", kind, str(path), "--no-progress", *_QUIET], env, f"vigil import {kind}")
     _step(
         [sys.executable, __file__, "_links", str(files.truth), "--seed", str(args.seed)],
         env,
         "links from the truth (bulk SQL)",
     )
-    (pristine / "built.json").write_text(
-        json.dumps({"people": args.people, "allegations": args.allegations, "seed": args.seed})
-    )
-
-
-def _fresh_copy(pristine: Path, run_dir: Path) -> None:
-    shutil.rmtree(run_dir, ignore_errors=True)
-    run_dir.mkdir(parents=True)
-    for name in ("vigil.sqlite3", "secret_key", "seal_keys"):
-        if (pristine / name).exists():
-            shutil.copy2(pristine / name, run_dir / name)
+    database.mark_built(args)
 
 
 def _score_lines(output: str) -> list[str]:
     return [line.rstrip() for line in output.splitlines() if line.strip()]
+
+
+def _stage_seconds(output: str) -> dict[str, float]:
+    """The stages `vigil score` prints: "  time: read 6.3s, score 11.8s, write 3.8s"."""
+    line = next((line for line in output.splitlines() if line.strip().startswith("time:")), "")
+    stages = {}
+    for part in line.split(":", 1)[-1].split(","):
+        name, _, secs = part.strip().rpartition(" ")
+        if name and secs.endswith("s"):
+            stages[name] = float(secs[:-1])
+    return stages
 
 
 def main() -> None:
@@ -296,6 +413,12 @@ def main() -> None:
     parser.add_argument("--update-people", type=int, default=1_000, help="people in the update (1,000)")
     parser.add_argument("--runs", type=int, default=2, help="`vigil score` runs on the same copy (2)")
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a PostgreSQL server (postgresql://USER@HOST:PORT/DB) instead of SQLite: databases "
+        f"{PostgresDatabase.PRISTINE} and {PostgresDatabase.RUN} are made on it",
+    )
     args = parser.parse_args()
 
     memory = psutil.virtual_memory().total
@@ -314,16 +437,18 @@ def main() -> None:
         write_link_world(world_dir, people=args.people, allegations=args.allegations, seed=args.seed)
         print(f"    generated in {time.perf_counter() - started:.1f} s")
 
-    pristine = world_dir / "vigil-data"
-    if args.rebuild or not (pristine / "built.json").exists():
-        build_database(args, world_dir, pristine)
+    database: Database = (
+        PostgresDatabase(args.database_url, world_dir)
+        if args.database_url
+        else SQLiteDatabase(world_dir, args.workdir)
+    )
+    if args.rebuild or not database.built(args):
+        build_database(args, world_dir, database)
     else:
-        print(f"(b, c) database: reusing {pristine}")
+        print(f"(b, c) database: reusing the {database.label} database built before")
 
-    run_dir = args.workdir / "run"
-    print(f"(d) `vigil score` on a fresh copy of the database in {run_dir}")
-    _fresh_copy(pristine, run_dir)
-    env = _env(run_dir)
+    print(f"(d) `vigil score` on a fresh copy of the database ({database.label})")
+    env = database.copy_env()
     runs: list[Measured] = []
     for number in range(1, args.runs + 1):
         print(f"    run {number}:")
@@ -342,13 +467,21 @@ def main() -> None:
 
     print()
     print(f"machine: {machine}")
-    print(f"{args.people:,} people x {args.allegations:,} allegations, SQLite (target: vigil score < 60 s)")
+    print(
+        f"{args.people:,} people x {args.allegations:,} allegations, {database.label} "
+        "(target: vigil score < 60 s)"
+    )
     print(f"{'run':<34} {'wall s':>8} {'peak GB':>8}")
     for number, run in enumerate(runs, 1):
         name = "vigil score (first: cohort built)" if number == 1 else f"vigil score (run {number})"
         print(f"{name:<34} {run.wall_seconds:>8.1f} {_gb(run.peak_bytes):>8.2f}")
         for line in _score_lines(run.output):
             print(f"    | {line}")
+        stages = _stage_seconds(run.output)
+        print(
+            f"    scores_compute {sum(stages.values()):.1f} s; the rest (start-up, cohort_sync) "
+            f"{run.wall_seconds - sum(stages.values()):.1f} s"
+        )
     print(
         f"{'update of ' + format(figures['people'], ',') + ' people (child)':<34} "
         f"{update.wall_seconds:>8.1f} {_gb(update.peak_bytes):>8.2f}"
@@ -358,7 +491,7 @@ def main() -> None:
         f"{figures['scored']:,} scored, {figures['changes']:,} changed; "
         f"cohort_sync {figures['cohort_seconds']:.2f} s {figures['cohort']}"
     )
-    shutil.rmtree(run_dir, ignore_errors=True)
+    database.drop_copy()
 
 
 if __name__ == "__main__":

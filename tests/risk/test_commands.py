@@ -131,3 +131,14 @@ def test_evaluate_queue_says_whether_serials_rank_above_low_severity_runs(tmp_pa
 
     assert "every serial subject above every low-severity run: yes" in evaluate("serial", "low_a")
     assert "every serial subject above every low-severity run: NO" in evaluate("low_b", "medium")
+
+
+@pytest.mark.django_db
+def test_vigil_score_on_an_empty_register_scores_nobody() -> None:
+    from vigil.risk.models import ScoreRun
+
+    out = io.StringIO()
+    call_command("score", "--no-progress", stdout=out)
+    assert "0 people scored" in out.getvalue()
+    run = ScoreRun.objects.get()
+    assert run.peer_cutpoints == {"people": 0, "by_percentile": {}}

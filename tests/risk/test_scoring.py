@@ -445,11 +445,10 @@ def test_peer_cutpoints_are_read_from_the_workforce() -> None:
     cut = scoring.peer_cutpoints(rates, POLICY)
     assert cut.people == 1000
     assert cut.by_percentile == {99.5: 5.0, 99.0: 0.0, 95.0: 0.0}
-    assert scoring.peer_cutpoints([], POLICY).by_percentile == {
-        99.5: math.inf,
-        99.0: math.inf,
-        95.0: math.inf,
-    }
+    # Nobody to compare against: no cut-point, so no band is reached (and the run's JSON stays valid).
+    empty = scoring.peer_cutpoints([], POLICY)
+    assert empty.by_percentile == {}
+    assert scoring._peer_reason(100.0, empty, POLICY) is None
 
 
 def test_the_highest_band_and_its_threshold() -> None:

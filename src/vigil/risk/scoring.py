@@ -7,7 +7,6 @@ paragraph of docs/risk-policy.md."""
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections import Counter
@@ -108,8 +107,39 @@ def _sign_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b")
 
 
+class _SignMatcher:
+    """The signs' patterns, compiled once, and one pattern of every sign's words: a text none of
+    whose words appears (most texts) is dismissed with one search. The pattern is the union of the
+    signs' patterns, so it matches exactly when at least one of them does."""
+
+    def __init__(self, signs: Sequence[Sign]) -> None:
+        self.signs = signs
+        self.patterns = tuple((sign, _sign_pattern(sign.words)) for sign in signs)
+        # A sign without words has the pattern of one empty word: it stands so in the union too.
+        self.any = _sign_pattern(tuple(word for sign in signs for word in sign.words or ("",)))
+
+    def found(self, text: str) -> list[Sign]:
+        if not self.patterns or self.any.search(text) is None:
+            return []
+        return [sign for sign, pattern in self.patterns if pattern.search(text)]
+
+
+# Matchers by the identity of the signs tuple they were made for (a policy's tuple lives as long
+# as the policy; the tuple is kept in the matcher, so its id is not reused while cached).
+_MATCHERS: dict[int, _SignMatcher] = {}
+
+
+def _matcher(signs: Sequence[Sign]) -> _SignMatcher:
+    matcher = _MATCHERS.get(id(signs))
+    if matcher is None or matcher.signs is not signs:
+        if len(_MATCHERS) > 64:
+            _MATCHERS.clear()
+        matcher = _MATCHERS[id(signs)] = _SignMatcher(signs)
+    return matcher
+
+
 def _signs_in(text: str, signs: Sequence[Sign]) -> list[Sign]:
-    return [sign for sign in signs if _sign_pattern(sign.words).search(text)]
+    return _matcher(signs).found(text)
 
 
 def years_of_service(person: PersonFacts, *, today: date) -> float | None:
@@ -124,7 +154,8 @@ def exposure_rate(person: PersonFacts, policy: Policy, *, today: date) -> float 
     years = years_of_service(person, today=today)
     if years is None:
         return None
-    total = sum(severity(allegation.category) for allegation in person.allegations)
+    weight = _SEVERITY.get
+    total = sum([weight(allegation.category, 1) for allegation in person.allegations])
     return total / max(years, policy.peer_min_years)
 
 
@@ -132,26 +163,21 @@ def peer_cutpoints(rates: Iterable[float], policy: Policy) -> PeerCutpoints:
     """The rate at each peer percentile of the policy, from every person's rate (zeros included)."""
     ordered = sorted(rates)
     by_percentile: dict[float, float] = {}
-    for band in policy.peer_bands:
-        if not ordered:
-            by_percentile[band.percentile] = math.inf
-            continue
+    # With nobody to compare against, no band has a cut-point and none is reached (and the
+    # cut-points stay valid JSON: no infinity).
+    for band in policy.peer_bands if ordered else ():
         index = min(len(ordered) - 1, math.ceil(band.percentile / 100 * len(ordered)) - 1)
         by_percentile[band.percentile] = ordered[max(index, 0)]
     return PeerCutpoints(by_percentile=by_percentile, people=len(ordered))
 
 
-def percentile_of(rate: float, ordered_rates: Sequence[float]) -> float:
-    """The share of people (0-100) whose rate is below `rate`."""
-    if not ordered_rates:
-        return 0.0
-    return 100.0 * bisect.bisect_left(ordered_rates, rate) / len(ordered_rates)
-
-
 def score_person(person: PersonFacts, policy: Policy, *, today: date, peers: PeerCutpoints) -> Score:
     """The person's score: a sum of named reasons (each at least 1 point; a reason worth nothing
     is left out)."""
-    allegations = sorted(person.allegations, key=lambda a: (a.occurred_on, a.received_on, a.allegation_id))
+    # (a.occurred_on, a.received_on, a.allegation_id), without the property call per allegation.
+    allegations = sorted(
+        person.allegations, key=lambda a: (a.incident_date or a.received_on, a.received_on, a.allegation_id)
+    )
     complainants = {a.complainant for a in allegations if a.complainant}
     rate = exposure_rate(person, policy, today=today)
     if not allegations:
@@ -182,10 +208,12 @@ def score_person(person: PersonFacts, policy: Policy, *, today: date, peers: Pee
 
 def _allegations_reason(allegations: list[AllegationFacts], policy: Policy, *, today: date) -> Reason:
     weighted = 0.0
+    weight = _SEVERITY.get
+    floor, half_life, per_severity = policy.recency_floor, policy.half_life_years, policy.points_per_severity
     for allegation in allegations:
         age_years = max((today - allegation.received_on).days, 0) / _DAYS_PER_YEAR
-        recency = max(policy.recency_floor, 0.5 ** (age_years / policy.half_life_years))
-        weighted += severity(allegation.category) * policy.points_per_severity * recency
+        recency = max(floor, 0.5 ** (age_years / half_life))
+        weighted += weight(allegation.category, 1) * per_severity * recency
     counts = Counter(a.category for a in allegations)
     kinds = sorted(counts, key=lambda code: (-severity(code), code))
     parts = [
@@ -206,11 +234,12 @@ def _complainants_reason(
 
 
 def _escalation_reason(allegations: list[AllegationFacts], policy: Policy) -> Reason | None:
-    first = severity(allegations[0].category)
+    weight = _SEVERITY.get
+    first = weight(allegations[0].category, 1)
     chain = [allegations[0].category]
     highest = first
     for allegation in allegations[1:]:
-        level = severity(allegation.category)
+        level = weight(allegation.category, 1)
         if level > highest:
             highest = level
             chain.append(allegation.category)
@@ -222,7 +251,7 @@ def _escalation_reason(allegations: list[AllegationFacts], policy: Policy) -> Re
 
 
 def _sources_reason(allegations: list[AllegationFacts], policy: Policy) -> Reason | None:
-    sources = list(dict.fromkeys(a.source for a in allegations))
+    sources = list(dict.fromkeys([a.source for a in allegations]))
     if len(sources) < 2:
         return None
     points = _capped((len(sources) - 1) * policy.source_points, policy.source_max)
@@ -233,9 +262,11 @@ def _sources_reason(allegations: list[AllegationFacts], policy: Policy) -> Reaso
 def _abuse_of_position_reason(allegations: list[AllegationFacts], policy: Policy) -> Reason | None:
     showing = 0
     seen: dict[str, None] = {}
+    found = _matcher(policy.abuse_signs).found
+    categories = policy.abuse_categories
     for allegation in allegations:
-        signs = _signs_in(allegation.text, policy.abuse_signs) if allegation.text else []
-        if signs or allegation.category in policy.abuse_categories:
+        signs = found(allegation.text) if allegation.text else []
+        if signs or allegation.category in categories:
             showing += 1
             seen.update((sign.label, None) for sign in signs)
     if not showing:
@@ -253,22 +284,28 @@ def _is_other_force(person: PersonFacts, allegation: AllegationFacts) -> bool:
 
 
 def _history_reason(person: PersonFacts, allegations: list[AllegationFacts], policy: Policy) -> Reason | None:
+    # Counts only: an allegation is "both" when it is before joining and by another force (equal
+    # allegations are alike in both respects, so this is the count of `before` found in `other`).
     joined = person.joined_on
-    before = [a for a in allegations if joined is not None and min(a.occurred_on, a.received_on) < joined]
-    other = [a for a in allegations if _is_other_force(person, a)]
+    before = other = both = 0
+    for a in allegations:
+        is_before = joined is not None and min(a.incident_date or a.received_on, a.received_on) < joined
+        is_other = _is_other_force(person, a)
+        before += is_before
+        other += is_other
+        both += is_before and is_other
     if not before and not other:
         return None
-    both = [a for a in before if a in other]
-    if before and len(both) == len(before) == len(other):
-        label = f"{_plural(len(both), 'allegation')} by another force before joining"
+    if before and both == before == other:
+        label = f"{_plural(both, 'allegation')} by another force before joining"
     else:
         parts = []
         if before:
-            parts.append(f"{_plural(len(before), 'allegation')} before joining")
+            parts.append(f"{_plural(before, 'allegation')} before joining")
         if other:
-            parts.append(f"{_plural(len(other), 'allegation')} by or in another force")
+            parts.append(f"{_plural(other, 'allegation')} by or in another force")
         label = "; ".join(parts)
-    points = len(before) * policy.before_joining_points + len(other) * policy.other_force_points
+    points = before * policy.before_joining_points + other * policy.other_force_points
     return Reason(HISTORY, label, points)
 
 
