@@ -7,11 +7,9 @@ rows and reports counts."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -22,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from vigil.core.bulk import collector_paused
 from vigil.core.sealing import MASK
 from vigil.imports.contract import CellReader, CodeColumn, Contract, SealedColumn
 from vigil.imports.models import ImportBatch
@@ -343,21 +342,8 @@ def run_import(
     """Import one contract file. Raises ImportRefused (nothing written) if any row is bad, unless
     skip_invalid, which imports the good rows and writes the bad ones untouched to rejects_path."""
     progress = progress or Progress(enabled=False)
-    with _collector_paused():
+    with collector_paused():
         return _run_import(importer, path, imported_by, ignore_extra, skip_invalid, rejects_path, progress)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: an import allocates millions of acyclic objects, and
-    its repeated full scans of them would take longer than the import itself."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run_import(

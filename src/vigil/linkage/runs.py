@@ -30,6 +30,7 @@ from django.utils import timezone
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
+from vigil.core.bulk import sqlite_indexes_rebuilt
 from vigil.linkage.engine import context, prepare
 from vigil.linkage.engine.decide import Thresholds, decide
 from vigil.linkage.engine.extract import extract
@@ -289,22 +290,12 @@ def _bulk_load(cursor: Any, tables: Sequence[str], *, full: bool) -> Iterator[No
     if connection.vendor != "sqlite" or not full:
         yield
         return
-    marks = ", ".join(["%s"] * len(tables))
-    cursor.execute(
-        "SELECT name, sql FROM sqlite_master "
-        f"WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
-        list(tables),
-    )
-    indexes = cursor.fetchall()
     cursor.execute("PRAGMA cache_size")
     cache_size = int(cursor.fetchall()[0][0])
     cursor.execute(f"PRAGMA cache_size = {_SQLITE_WRITE_CACHE_KIB}")
     try:
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        yield
-        for _, sql in indexes:
-            cursor.execute(sql)
+        with sqlite_indexes_rebuilt(cursor, tables):
+            yield
     finally:
         cursor.execute(f"PRAGMA cache_size = {cache_size}")
 

@@ -4,13 +4,12 @@ the peer cut-points of the latest full run, so an update costs what it touches."
 
 from __future__ import annotations
 
-import gc
 import itertools
 import json
 import time
 from collections import Counter
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
+from vigil.core.bulk import collector_paused, sqlite_indexes_rebuilt
 from vigil.imports.engine import Progress
 from vigil.risk import selectors
 from vigil.risk.models import RiskScore, ScoreRun
@@ -63,23 +63,10 @@ def scores_compute(
     keep up to date, so it does nothing and returns run None (`vigil score` makes the baseline).
     Runs inside the caller's transaction when there is one (a link's: the scores and the tasks
     they raise commit or roll back with it)."""
-    with _collector_paused():
+    with collector_paused():
         return _scores_compute(
             person_ids=person_ids, trigger=trigger, today=today, policy=policy, progress=progress
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a full run makes millions of acyclic objects (the
-    facts, the reasons), and its repeated scans of them took a third of the read."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _scores_compute(
@@ -226,7 +213,10 @@ def _scores_replace(
     rebuild = (
         person_ids is None and connection.vendor == "sqlite" and max(replaced, len(scores)) >= _REBUILD_MIN
     )
-    with connection.cursor() as cursor, _indexes_rebuilt(cursor, RiskScore._meta.db_table, rebuild=rebuild):
+    with (
+        connection.cursor() as cursor,
+        sqlite_indexes_rebuilt(cursor, [RiskScore._meta.db_table]) if rebuild else nullcontext(),
+    ):
         if person_ids is None:
             RiskScore.objects.all().delete()
         else:
@@ -241,25 +231,6 @@ def _scores_replace(
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (names, not values)
         while batch := list(itertools.islice(rows, _WRITE_BATCH)):
             cursor.executemany(sql, batch)
-
-
-@contextmanager
-def _indexes_rebuilt(cursor: Any, table: str, *, rebuild: bool) -> Iterator[None]:
-    """With `rebuild`, drop `table`'s secondary indexes for the block and create them again after
-    it (SQLite; within the caller's transaction, so a rollback brings them back)."""
-    if not rebuild:
-        yield
-        return
-    cursor.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = %s",
-        [table],
-    )
-    indexes = cursor.fetchall()
-    for name, _ in indexes:
-        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    yield
-    for _, sql in indexes:
-        cursor.execute(sql)
 
 
 def _chunks(ids: list[int], size: int = 900) -> Iterator[list[int]]:
