@@ -198,7 +198,7 @@ def test_keyboard_skip_link_focus_style_and_sign_out(page: Page, login_as: Login
     page.goto("/people/")
     for _ in range(3):  # skip link, product name, first nav link
         page.keyboard.press("Tab")
-    focused = page.get_by_role("navigation", name="Main").get_by_role("link", name="Allegations")
+    focused = page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue")
     expect(focused).to_be_focused()
     expect(focused).to_have_css("background-color", "rgb(255, 221, 0)")
 
