@@ -24,3 +24,13 @@ def test_of_two_grants_on_one_day_the_one_in_force_longest_counts() -> None:
     assert facts.last_vetting_granted == dt.date(2019, 5, 1)  # a refusal is not a grant
     assert facts.last_vetting_expires is None
     assert [a.category for a in facts.allegations] == ["rape"]
+
+
+def test_lists_show_the_three_reasons_worth_most() -> None:
+    from vigil.risk.models import RiskScore
+
+    reasons = [
+        {"code": code, "label": code, "points": points}
+        for code, points in (("a", 1), ("b", 5), ("c", 3), ("d", 5))
+    ]
+    assert [reason["code"] for reason in RiskScore(reasons=reasons).top_reasons] == ["b", "d", "c"]

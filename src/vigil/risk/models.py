@@ -65,5 +65,7 @@ class RiskScore(models.Model):
         return f"{self.person_id}: {self.score} ({self.band})"
 
     @property
-    def reason_labels(self) -> list[str]:
-        return [f"{reason['label']} (+{reason['points']})" for reason in self.reasons]
+    def top_reasons(self) -> list[dict[str, object]]:
+        """The three reasons worth most (in policy order among equals), for lists."""
+        ranked = sorted(enumerate(self.reasons), key=lambda item: (-int(item[1]["points"]), item[0]))
+        return [reason for _, reason in ranked[:3]]
