@@ -149,6 +149,9 @@ def test_the_measures_page_lists_the_overdue(client: Client, world: dict[str, ob
         by=world["supervisor"],  # type: ignore[arg-type]
     )
     as_user(client, world["supervisor"])
+    queue = client.get(reverse("reviews:queue")).content.decode()
+    assert queue.count('<span class="tag tag--warn">Restricted</span>') == 2
+    assert "Suspended</span>" not in queue
     page = client.get(reverse("reviews:measures")).content.decode()
     overdue = page.split('id="overdue-table"', 1)[1].split("</table>", 1)[0]
     assert "Peter Highman" in overdue and "Sam Lowe" not in overdue

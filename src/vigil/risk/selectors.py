@@ -190,14 +190,25 @@ class QueueFilters:
 def queue_rows(*, visible: Q | None = None, filters: QueueFilters | None = None) -> QuerySet[RiskScore]:
     """The review queue: scored people, highest score first (ties: lowest person id first), with
     the person, their review (if any) and whether they have open tasks."""
-    from vigil.reviews.models import PersonReview, ReviewStatus, Task
+    from vigil.reviews.models import MeasureKind, PersonReview, ReviewStatus, RiskMeasure, Task
 
     filters = filters or QueueFilters()
     rows = (
         RiskScore.objects.filter(score__gt=0)
         .select_related("person", "person__review", "person__review__reviewer")
         .annotate(
-            has_open_tasks=Exists(Task.objects.filter(person_id=OuterRef("person_id"), done_at__isnull=True))
+            has_open_tasks=Exists(Task.objects.filter(person_id=OuterRef("person_id"), done_at__isnull=True)),
+            # The overlays on the review status: any active restriction, and suspension.
+            is_restricted=Exists(
+                RiskMeasure.objects.filter(person_id=OuterRef("person_id"), lifted_on__isnull=True).exclude(
+                    kind=MeasureKind.SUSPENSION
+                )
+            ),
+            is_suspended=Exists(
+                RiskMeasure.objects.filter(
+                    person_id=OuterRef("person_id"), lifted_on__isnull=True, kind=MeasureKind.SUSPENSION
+                )
+            ),
         )
         .order_by("-score", "person_id")
     )
