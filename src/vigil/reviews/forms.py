@@ -110,10 +110,6 @@ class ReasonForm(forms.Form):
     reason = text_field("Reason", "Kept on the person's timeline and in the audit trail.")
 
 
-def _answer() -> forms.ChoiceField:
-    return forms.ChoiceField(choices=Answer.choices, widget=forms.RadioSelect)
-
-
 class CaseReviewForm(forms.ModelForm):  # type: ignore[type-arg]
     iopc_criteria = forms.MultipleChoiceField(
         label="IOPC mandatory-referral criteria the facts meet",

@@ -160,18 +160,6 @@ def person_facts(*, person_ids: Collection[int] | None = None) -> dict[int, Pers
     return people
 
 
-def linked_person_ids(allegation_ids: Collection[int]) -> dict[int, int]:
-    """allegation id -> the person it is linked to (automatically or confirmed), for these."""
-    found: dict[int, int] = {}
-    for chunk in _chunks(sorted(allegation_ids)):
-        found.update(
-            AllegationLink.objects.filter(allegation_id__in=chunk, status__in=LINKED_STATUSES).values_list(
-                "allegation_id", "person_id"
-            )
-        )
-    return found
-
-
 def latest_full_run() -> ScoreRun | None:
     return (
         ScoreRun.objects.filter(full=True, finished_at__isnull=False).order_by("-started_at", "-id").first()
