@@ -106,7 +106,7 @@ def test_reviewer_then_supervisor_decide_one_person(page: Page, make_user: Calla
     expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
     queue = page.get_by_role("table", name=re.compile("People by risk score"))
     expect(queue.locator("tbody tr").first).to_contain_text("Martin Harrow")
-    expect(queue.locator("tbody tr").first).to_contain_text("severity rising")
+    expect(queue.locator("tbody tr").first).to_contain_text("3 allegations from 3 different complainants")
     assert_accessible(page)
     page.screenshot(path=str(SCREENSHOTS / "vigil-review-queue.png"), full_page=True)
     queue.get_by_role("link", name="Martin Harrow").click()
