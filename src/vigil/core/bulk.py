@@ -5,7 +5,18 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+# Values in one `IN (...)` list: SQLite caps the parameters of a statement (999 in older builds,
+# 32,766 now), PostgreSQL at 65,535.
+IN_CHUNK = 900
+
+
+def chunked(items: list[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """`items` a slice at a time (by default small enough for an `IN (...)` list)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @contextmanager

@@ -12,14 +12,13 @@ from typing import Any, TypeVar
 from django.db import connection, models
 from django.utils import timezone
 
+from vigil.core.bulk import IN_CHUNK
 from vigil.imports.contract import Column, SealedColumn
 from vigil.imports.engine import SEALED_NOT_SHOWN, ApplyCounts, CheckedTable, Progress, RecordChange, ValidRow
 from vigil.imports.models import ImportBatch
 
 T = TypeVar("T")
 CHUNK = 10_000
-# SQLite allows 32,766 host parameters per statement; PostgreSQL 65,535.
-IN_CHUNK = 900
 # Loading at least this many new rows, and more than the table holds, rebuilds the secondary
 # indexes after the load instead of maintaining them row by row (several times faster).
 BULK_LOAD_ROWS = 50_000

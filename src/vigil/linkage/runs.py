@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ from django.utils import timezone
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
-from vigil.core.bulk import sqlite_indexes_rebuilt
+from vigil.core.bulk import chunked, sqlite_indexes_rebuilt
 from vigil.linkage.engine import context, prepare
 from vigil.linkage.engine.decide import Thresholds, decide
 from vigil.linkage.engine.extract import extract
@@ -210,7 +210,7 @@ def _machine_links(allegation_ids: list[int] | None) -> dict[int, int]:
     if allegation_ids is None:
         return dict(links.values_list("allegation_id", "person_id").iterator(chunk_size=50_000))
     found: dict[int, int] = {}
-    for chunk in _chunks(allegation_ids, 900):
+    for chunk in chunked(allegation_ids):
         found.update(links.filter(allegation_id__in=chunk).values_list("allegation_id", "person_id"))
     return found
 
@@ -248,7 +248,7 @@ def _write(con: duckdb.DuckDBPyConnection, *, model: LinkModel, run_at: Any, ful
             cursor.execute(f"DELETE FROM {link_table} WHERE status NOT IN ({human_marks})", human)
         else:
             ids = _mention_ids(con)
-            for chunk in _chunks(ids, 900):
+            for chunk in chunked(ids):
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {candidate_table} WHERE allegation_id IN ({marks})", chunk)
                 cursor.execute(
@@ -316,8 +316,3 @@ def _insert(cursor: Any, table: str, result: duckdb.DuckDBPyConnection) -> None:
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(batches.schema.names))})"
     for batch in batches:
         cursor.executemany(sql, zip(*(column.to_pylist() for column in batch.columns), strict=True))
-
-
-def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -35,6 +35,7 @@ from vigil.accounts.selectors import user_roles
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
+from vigil.core.bulk import chunked
 from vigil.people.models import Person, VettingClearance
 from vigil.reviews import selectors
 from vigil.reviews.models import (
@@ -60,7 +61,6 @@ from vigil.reviews.models import (
 if TYPE_CHECKING:
     from vigil.risk.services import ScoreResult
 
-_IN_LIMIT = 900  # ids in one IN (...) list
 _BULK_BATCH = 2_000
 MIN_TEXT = 10  # a reason, a comment or a note: a sentence, not a tick
 MIN_SUSPENSION_TEXT = 30  # why redeployment is not enough must be argued
@@ -247,7 +247,7 @@ def cohort_sync(
     else:
         # In chunks: SQLite caps the number of parameters a query may have.
         cases, existing = {}, []
-        for chunk in _chunks(sorted(set(person_ids))):
+        for chunk in chunked(sorted(set(person_ids))):
             cases.update(selectors.cohort_cases_by_person(person_ids=chunk))
             existing.extend(PersonReview.objects.filter(person_id__in=chunk).order_by("person_id"))
     moves: list[tuple[PersonReview, str, str]] = []
@@ -332,11 +332,6 @@ def _moved_in_bulk(
     )
     PersonReview.objects.bulk_create([review for review, _, _ in entering], batch_size=_BULK_BATCH)
     TimelineEntry.objects.bulk_create(timeline, batch_size=_BULK_BATCH)
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), _IN_LIMIT):
-        yield ids[start : start + _IN_LIMIT]
 
 
 def _cohort_why(cases: int) -> str:

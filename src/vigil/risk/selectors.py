@@ -14,13 +14,13 @@ from django.utils.dateparse import parse_date
 
 from vigil.allegations.models import Allegation
 from vigil.allegations.vocabularies import OUTCOMES
+from vigil.core.bulk import chunked
 from vigil.linkage.models import LINKED_STATUSES, AllegationLink
 from vigil.people.models import Person, VettingClearance
 from vigil.risk.facts import AllegationFacts, PersonFacts
 from vigil.risk.models import RiskScore, ScoreRun
 
 _OUTCOME_CLASS = {term.code: term.outcome_class for term in OUTCOMES}
-_CHUNK = 900  # ids per IN (...) on SQLite
 _FETCH = 20_000  # rows per fetch
 _PERSON_COLUMNS = ("id", "force", "joined_on", "left_on", "role", "command", "rank_or_grade")
 _ALLEGATION_COLUMNS = (
@@ -38,11 +38,6 @@ _ALLEGATION_COLUMNS = (
     "allegation__subject_details",
     "allegation__subject_force",
 )
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
 
 
 def _column(model: type[Model], path: str, alias: str) -> tuple[str, bool]:
@@ -80,7 +75,7 @@ class _Dates(dict[str | date | None, date | None]):
 def _rows(sql: str, params: list[Any], person_ids: list[int] | None) -> Iterator[tuple[Any, ...]]:
     """The rows of `sql` (with "{people}" where the person filter goes, when there is one), a
     chunk of ids at a time; date columns still to be read through _Dates."""
-    chunks: Iterable[list[int] | None] = [None] if person_ids is None else _chunks(person_ids)
+    chunks: Iterable[list[int] | None] = [None] if person_ids is None else chunked(person_ids)
     with connection.cursor() as cursor:
         for chunk in chunks:
             where = "" if chunk is None else f"IN ({', '.join(['%s'] * len(chunk))})"

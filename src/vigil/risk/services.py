@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
-from vigil.core.bulk import collector_paused, sqlite_indexes_rebuilt
+from vigil.core.bulk import chunked, collector_paused, sqlite_indexes_rebuilt
 from vigil.imports.engine import Progress
 from vigil.risk import selectors
 from vigil.risk.models import RiskScore, ScoreRun
@@ -158,7 +158,7 @@ def _current_scores(person_ids: list[int] | None) -> dict[int, tuple[int, str]]:
     if person_ids is None:
         return {pk: (score, band) for pk, score, band in rows.values_list("person_id", "score", "band")}
     found: dict[int, tuple[int, str]] = {}
-    for chunk in _chunks(person_ids):
+    for chunk in chunked(person_ids):
         found.update(
             (pk, (score, band))
             for pk, score, band in rows.filter(person_id__in=chunk).values_list("person_id", "score", "band")
@@ -220,7 +220,7 @@ def _scores_replace(
         if person_ids is None:
             RiskScore.objects.all().delete()
         else:
-            for chunk in _chunks(person_ids):
+            for chunk in chunked(person_ids):
                 RiskScore.objects.filter(person_id__in=chunk).delete()
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -231,8 +231,3 @@ def _scores_replace(
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (names, not values)
         while batch := list(itertools.islice(rows, _WRITE_BATCH)):
             cursor.executemany(sql, batch)
-
-
-def _chunks(ids: list[int], size: int = 900) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]

@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Model
 
 from vigil.allegations.models import Allegation
+from vigil.core.bulk import chunked
 from vigil.linkage.models import HUMAN_STATUSES, AllegationLink, LinkStatus, RejectedPair
 from vigil.people.models import FormerStaffNumber, Person, PersonName, RoleRecord, ShoulderNumber
 
@@ -149,7 +150,7 @@ def extract(*, allegation_ids: Sequence[int] | None = None) -> Extract:
     else:
         chunks = [
             _read(Allegation, ALLEGATION_COLUMNS, f"id IN ({', '.join(['%s'] * len(chunk))})", chunk)
-            for chunk in _chunks(list(allegation_ids), 900)
+            for chunk in chunked(list(allegation_ids))
         ]
         allegations = pa.concat_tables(chunks) if chunks else _read(Allegation, ALLEGATION_COLUMNS, "1 = 0")
     human = [str(status) for status in HUMAN_STATUSES]
@@ -186,11 +187,6 @@ def extract(*, allegation_ids: Sequence[int] | None = None) -> Extract:
         ),
         complainant_links=_complainant_links(full=full),
     )
-
-
-def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _complainant_links(*, full: bool) -> pa.Table:
