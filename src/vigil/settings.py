@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "vigil.linkage",
     "vigil.risk",
     "vigil.reviews",
+    "vigil.intake",
     "vigil.demo",
 ]
 

@@ -6,6 +6,7 @@ from django.urls import include, path
 from vigil.accounts.views import home
 from vigil.accounts.views_conflicts import conflict_list
 from vigil.accounts.views_login import two_factor_enrol, two_factor_verify
+from vigil.intake.api import api as intake_api
 
 urlpatterns = [
     path("", home, name="home"),
@@ -25,7 +26,10 @@ urlpatterns = [
     path("links/", include("vigil.linkage.urls")),
     path("review/", include("vigil.reviews.urls")),
     path("audit/", include("vigil.audit.urls")),
+    path("hotline/", include("vigil.intake.urls")),
     path("api/v1/", include("vigil.api_urls")),
+    # The intake API (another organisation's system, token-authenticated) and its OpenAPI document.
+    path("api/", intake_api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -15,6 +15,11 @@ from vigil.accounts.roles import CASE_ROLES, Role
 
 PUBLIC: Final = "public"  # no login needed (the login page itself)
 ANY_USER: Final = "any_user"  # any signed-in user, whatever their roles
+# Another organisation's system with its own bearer token (vigil.intake.api authenticates it):
+# no session, whatever its roles, gets in.
+API_CLIENT: Final = "api_client"
+API_CLIENT_OR_USER: Final = "api_client_or_user"  # ... or any signed-in user (the API's document)
+TOKEN_RULES: Final = (API_CLIENT, API_CLIENT_OR_USER)
 
 RouteRule = frozenset[Role] | str
 
@@ -32,6 +37,10 @@ LINK_REVIEW_ROLES: frozenset[Role] = frozenset({Role.ASSESSOR, Role.SUPERVISOR})
 # review officers and their supervisors. Supervisors decide: approve, assign, restrict, close tasks.
 REVIEW_ROLES: frozenset[Role] = frozenset({Role.ASSESSOR, Role.REVIEWER, Role.SUPERVISOR})
 DECIDING_ROLES: frozenset[Role] = frozenset({Role.SUPERVISOR})
+
+# Who triages hotline reports (assessors, and supervisors who also approve no further action on a
+# sexual-offence report). Call handlers file reports and never see them again.
+TRIAGE_ROLES: frozenset[Role] = frozenset({Role.ASSESSOR, Role.SUPERVISOR})
 
 ROUTE_RULES: dict[str, RouteRule] = {
     "login": PUBLIC,
@@ -79,6 +88,18 @@ ROUTE_RULES: dict[str, RouteRule] = {
     "reviews:measure_new": DECIDING_ROLES,
     "api:person_read": CASE_ROLES,
     "api:allegation_read": CASE_ROLES,
+    "intake:report_new": frozenset({Role.CALL_HANDLER}),
+    "intake:report_filed": frozenset({Role.CALL_HANDLER}),
+    "intake:suggestions": frozenset({Role.CALL_HANDLER}),
+    "intake:triage_queue": TRIAGE_ROLES,
+    "intake:report_detail": TRIAGE_ROLES,
+    "intake:report_decide": TRIAGE_ROLES,
+    "intake:repeat_decide": TRIAGE_ROLES,
+    "intake:approvals": DECIDING_ROLES,
+    "intake:approval_decide": DECIDING_ROLES,
+    "intake_api:report_file": API_CLIENT,
+    "intake_api:report_status": API_CLIENT,
+    "intake_api:openapi-json": API_CLIENT_OR_USER,
     "audit:entry_list": frozenset({Role.AUDITOR}),
     "audit:entry_detail": frozenset({Role.AUDITOR}),
     "audit:export": frozenset({Role.AUDITOR}),
@@ -103,8 +124,10 @@ def is_allowed(rule: RouteRule, roles: frozenset[Role], *, authenticated: bool) 
         return True
     if not authenticated:
         return False
-    if rule == ANY_USER:
+    if rule in (ANY_USER, API_CLIENT_OR_USER):
         return True
+    if rule == API_CLIENT:
+        return False
     assert isinstance(rule, frozenset)
     return bool(rule & roles)
 
@@ -153,6 +176,10 @@ def matrix_markdown() -> str:
             cells = ["public"] * len(roles)
         elif rule == ANY_USER:
             cells = ["yes"] * len(roles)
+        elif rule == API_CLIENT:
+            cells = ["token only"] * len(roles)
+        elif rule == API_CLIENT_OR_USER:
+            cells = ["yes, or token"] * len(roles)
         else:
             assert isinstance(rule, frozenset)
             cells = ["yes" if role in rule else "—" for role in roles]

@@ -51,6 +51,14 @@ class Action(StrEnum):
     MEASURE_LIFTED = "measure.lifted"
     TASK_RAISED = "task.raised"
     TASK_DONE = "task.done"
+    # Hotline intake (vigil.intake.services).
+    HOTLINE_REPORT_FILED = "hotline.report_filed"
+    TRIAGE_DECIDED = "triage.decided"
+    TRIAGE_APPROVED = "triage.approved"
+    TRIAGE_RETURNED = "triage.returned"
+    REPEAT_DECIDED = "triage.repeat_decided"
+    INTAKE_CLIENT_CREATED = "intake.client_created"
+    INTAKE_CLIENT_REVOKED = "intake.client_revoked"
     # Access control.
     ACCESS_REFUSED = "access.refused"  # not assigned, restricted, or missing: the user saw a 404
     CONFLICT_BLOCKED = "access.conflict_blocked"  # a record about the user or one they declared a conflict on
@@ -107,6 +115,14 @@ ACTION_CATEGORIES: dict[Action, Category] = {
     Action.MEASURE_LIFTED: Category.ALTERATION,
     Action.TASK_RAISED: Category.ALTERATION,
     Action.TASK_DONE: Category.ALTERATION,
+    Action.HOTLINE_REPORT_FILED: Category.COLLECTION,
+    Action.TRIAGE_DECIDED: Category.ALTERATION,
+    Action.TRIAGE_APPROVED: Category.ALTERATION,
+    Action.TRIAGE_RETURNED: Category.ALTERATION,
+    # Judging two reports to be one incident joins records: a combination.
+    Action.REPEAT_DECIDED: Category.COMBINATION,
+    Action.INTAKE_CLIENT_CREATED: Category.SECURITY,
+    Action.INTAKE_CLIENT_REVOKED: Category.SECURITY,
     Action.ACCESS_REFUSED: Category.ACCESS,
     Action.CONFLICT_BLOCKED: Category.ACCESS,
     Action.ACCESS_GRANTED: Category.ACCESS,
@@ -151,6 +167,13 @@ ACTION_LABELS: dict[Action, str] = {
     Action.MEASURE_LIFTED: "Restriction or suspension lifted",
     Action.TASK_RAISED: "Task raised",
     Action.TASK_DONE: "Task done",
+    Action.HOTLINE_REPORT_FILED: "Hotline report filed",
+    Action.TRIAGE_DECIDED: "Hotline report triaged",
+    Action.TRIAGE_APPROVED: "Triage decision approved",
+    Action.TRIAGE_RETURNED: "Triage decision returned",
+    Action.REPEAT_DECIDED: "Repeat call judged",
+    Action.INTAKE_CLIENT_CREATED: "Intake API client created",
+    Action.INTAKE_CLIENT_REVOKED: "Intake API client revoked",
     Action.ACCESS_REFUSED: "Access refused",
     Action.CONFLICT_BLOCKED: "Blocked: conflict of interest",
     Action.ACCESS_GRANTED: "Access granted",
