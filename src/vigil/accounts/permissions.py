@@ -100,6 +100,8 @@ ROUTE_RULES: dict[str, RouteRule] = {
     "intake_api:report_file": API_CLIENT,
     "intake_api:report_status": API_CLIENT,
     "intake_api:openapi-json": API_CLIENT_OR_USER,
+    # django-ninja's root, which only locates the API's paths: it answers 404 to everyone.
+    "intake_api:api-root": API_CLIENT,
     "audit:entry_list": frozenset({Role.AUDITOR}),
     "audit:entry_detail": frozenset({Role.AUDITOR}),
     "audit:export": frozenset({Role.AUDITOR}),

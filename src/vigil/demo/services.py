@@ -253,3 +253,126 @@ def demo_reviews_ensure() -> DemoReviews | None:
         restricted=f"{first.force} {first.staff_id}",
         reconsider=reconsider,
     )
+
+
+@dataclass(frozen=True)
+class DemoHotline:
+    """The hotline work the demo starts with, for `vigil demo` to print."""
+
+    waiting: int
+    urgent: int
+    repeats_about: str
+    awaiting_approval: int
+    client_name: str
+    client_token: str
+
+
+# (caller type, category, narrative, urgent detail): two callers describe one incident (repeats).
+_DEMO_CALLS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "victim",
+        "stalking",
+        "He is outside my house again right now in his marked car and says he will hurt me if I call anyone. "
+        "He keeps turning up at my work and tracking my phone.",
+        "The caller, at home now; he is parked outside.",
+    ),
+    (
+        "witness",
+        "sexual_assault",
+        "At the Christmas party at Harrow station the sergeant grabbed my colleague and groped her in the "
+        "corridor by the custody suite; she was crying afterwards.",
+        "",
+    ),
+    (
+        "colleague",
+        "sexual_assault",
+        "A sergeant groped a young officer in the corridor near the custody suite at the Harrow station "
+        "Christmas party. Several of us saw her crying.",
+        "",
+    ),
+    (
+        "anonymous",
+        "online_sexual_misconduct",
+        "An officer I met on a dating app keeps sending me sexual messages and explicit photos on Snapchat "
+        "and says he looked me up on the police computer.",
+        "",
+    ),
+    (
+        "family",
+        "coercive_control",
+        "My sister's partner is a PC. He controls her money, checks her phone and won't let her see us; "
+        "he threatened to have her arrested if she leaves.",
+        "",
+    ),
+    (
+        "victim",
+        "abuse_of_position_sexual",
+        "The officer who took my burglary report asked me out and kept texting me about my case, then "
+        "suggested a sexual relationship.",
+        "",
+    ),
+)
+
+
+def demo_hotline_ensure() -> DemoHotline | None:
+    """Hotline calls waiting for triage (idempotent: only when there are none yet): an urgent call,
+    two calls about one incident (the repeat check pairs them), calls from the provider's API,
+    and a no-further-action decision on a sexual-offence report waiting for a supervisor."""
+    from django.utils import timezone
+
+    from vigil.intake.models import Channel, HotlineReport
+    from vigil.intake.services import ReportInput, intake_client_create, report_file, triage_decide
+
+    users = {user.username: user for user in User.objects.filter(username__in=[role.value for role in Role])}
+    handler, assessor = users.get(Role.CALL_HANDLER.value), users.get(Role.ASSESSOR.value)
+    if handler is None or assessor is None or HotlineReport.objects.exists():
+        return None
+    serving = Person.objects.filter(left_on__isnull=True, employment_type="officer").order_by("id")
+    subjects = list(serving[:40:8])
+    if len(subjects) < 4:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        client, token = intake_client_create(name="Hotline provider (demo)", actor_label=IMPORTED_BY)
+        filed = []
+        for index, (caller, category, narrative, urgent) in enumerate(_DEMO_CALLS):
+            # Calls 2 and 3 are the same incident, about the same person.
+            subject = subjects[(0, 1, 1, 2, 3, 0)[index]]
+            data = ReportInput(
+                caller_type=caller,
+                narrative=narrative,
+                category=category,
+                anonymity_requested=caller == "anonymous",
+                contact="" if caller == "anonymous" else f"0770090{index:04d} (synthetic)",
+                incident_date=(now - dt.timedelta(days=3 if index in (1, 2) else index + 1)).date(),
+                subject_name=f"{subject.forenames} {subject.surname}" if index != 3 else subject.forenames,
+                subject_rank=subject.rank_or_grade,
+                subject_station="Harrow" if index in (1, 2) else "",
+                subject_command=subject.command,
+                immediate_risk=bool(urgent),
+                immediate_risk_detail=urgent,
+                handler_candidate_id=subject.pk if index != 3 else None,
+                received_at=now - dt.timedelta(hours=len(_DEMO_CALLS) - index),
+                client_report_id=f"DEMO-{index + 1:04d}" if index >= 4 else "",
+            )
+            if index >= 4:
+                report, _ = report_file(data=data, channel=Channel.API, client=client)
+            else:
+                report, _ = report_file(data=data, channel=Channel.FORM, call_handler=handler)
+            filed.append(report)
+        # An assessor proposes no further action on the dating-app report: a supervisor must agree.
+        triage_decide(
+            report_id=filed[3].pk,
+            by=assessor,
+            route="no_further_action",
+            reasons="demo set-up: the caller gave no name or number and no way back to them.",
+            reason_codes=["subject_not_identified", "insufficient_detail"],
+        )
+    return DemoHotline(
+        waiting=len(filed) - 1,
+        urgent=1,
+        repeats_about=f"{subjects[1].force} {subjects[1].staff_id}",
+        awaiting_approval=1,
+        client_name=client.name,
+        client_token=token,
+    )

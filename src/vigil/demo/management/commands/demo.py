@@ -16,6 +16,7 @@ from vigil.demo.services import (
     DEMO_SEED,
     DEMO_STAFF,
     demo_access_ensure,
+    demo_hotline_ensure,
     demo_logins_ensure,
     demo_reviews_ensure,
     demo_world_load,
@@ -106,6 +107,18 @@ class Command(BaseCommand):
                 f"  reviewer              assigned {', '.join(reviews.assigned)}\n"
                 f"  supervisor            {reviews.restricted} restricted, its review date passed "
                 f"(overdue); {confirmed}"
+            )
+        hotline = demo_hotline_ensure()
+        if hotline is not None:
+            self.stdout.write(
+                "\nHotline (New hotline report, Hotline triage):\n"
+                f"  assessor              {hotline.waiting} reports awaiting triage, {hotline.urgent} "
+                "urgent; two calls about one incident ({hotline.repeats_about}) for the repeat check\n"
+                f"  supervisor            {hotline.awaiting_approval} no-further-action decision on a "
+                "sexual-offence report to approve or return\n"
+                f"  intake API            client {hotline.client_name!r}, token (shown once): "
+                f"{hotline.client_token}\n"
+                "                        POST /api/intake/v1/reports; the schema is /api/openapi.json"
             )
         if options["no_serve"]:
             return
