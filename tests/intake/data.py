@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db import connection
 
 from tests.factories import person_create, vetting_create
 from tests.risk.data import linked_allegation
+from vigil.allegations.models import Allegation
 from vigil.intake.models import Channel, HotlineReport
 from vigil.intake.services import ReportInput, report_file
 from vigil.people.models import Person
@@ -38,3 +40,12 @@ def scored_person(allegations: int = 1, **fields: Any) -> Person:
         )
     scores_compute()
     return person
+
+
+def stored_contact(allegation_id: int) -> str:
+    """The contact column exactly as the database holds it (a sealed token, never plaintext)."""
+    table = Allegation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT complainant_contact FROM {table} WHERE id = %s", [allegation_id])  # noqa: S608
+        [(stored,)] = cursor.fetchall()
+    return str(stored)

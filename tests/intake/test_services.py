@@ -11,16 +11,14 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django.utils import timezone
 
 from tests.access import grant_caseload
 from tests.factories import person_create
-from tests.intake.data import call, scored_person
+from tests.intake.data import call, scored_person, stored_contact
 from vigil.accounts.access import allegations_visible_q
 from vigil.accounts.models import AccountPerson
 from vigil.accounts.roles import Role
-from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.models import AuditEntry
 from vigil.intake import selectors
@@ -79,11 +77,7 @@ def test_a_call_is_a_hotline_allegation_with_its_contact_sealed(handler: User) -
         "Station: Harrow" in allegation.subject_details
         and "Vehicle: marked BMW" in allegation.subject_details
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT complainant_contact FROM {Allegation._meta.db_table} WHERE id = %s", [allegation.pk]
-        )
-        [(stored,)] = cursor.fetchall()
+    stored = stored_contact(allegation.pk)
     assert stored and "07700" not in stored and "Jane" not in stored
     entry = AuditEntry.objects.get(action=Action.HOTLINE_REPORT_FILED, record_id=str(allegation.pk))
     assert "07700" not in entry.detail and "Jane" not in entry.detail
@@ -205,7 +199,7 @@ def test_repeat_calls_are_paired_by_their_accounts_and_grouped_only_when_judged(
 ) -> None:
     first = call(
         handler,
-        narrative="At the Harrow station Christmas party the sergeant groped my colleague by the custody suite.",
+        narrative="At the Harrow station Christmas party the sergeant groped my colleague by custody.",
         category="sexual_assault",
     )
     second = call(

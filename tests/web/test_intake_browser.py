@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from playwright.sync_api import Page, expect
 
 from tests.access import grant_caseload
+from tests.intake.data import stored_contact
 from tests.web.harness import assert_accessible
 from tests.web.test_review_browser import justify, sign_in
 from vigil.accounts.roles import Role
-from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.models import AuditEntry
 from vigil.demo.services import demo_world_load
@@ -94,12 +93,7 @@ def test_an_anonymous_call_is_filed_triaged_and_raises_the_subjects_reconsider_t
     report = HotlineReport.objects.select_related("allegation").get()
     assert report.handler_candidate_id == subject.pk and report.anonymity_requested
     assert report.allegation.category_id == "sexual_assault"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT complainant_contact FROM {Allegation._meta.db_table} WHERE id = %s",
-            [report.allegation_id],
-        )
-        [(stored,)] = cursor.fetchall()
+    stored = stored_contact(report.allegation_id)
     assert "07700" not in stored and "6pm" not in stored
 
     # The assessor triages it: confirms the handler's pick and refers it.
