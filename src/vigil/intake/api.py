@@ -20,10 +20,18 @@ from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from vigil.allegations.vocabularies import CATEGORIES
 from vigil.core.partial_dates import PartialDateError, parse_partial_date
@@ -61,6 +69,16 @@ def _text(max_length: int, *, min_length: int = 0) -> Any:
     return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)]
 
 
+def _iso_text(value: object) -> object:
+    # JSON has no datetime type: the model is strict, so the field parses ISO 8601 text itself
+    # (lax for this field only) and refuses numbers, which lax parsing would take as Unix times.
+    if not isinstance(value, str):
+        raise ValueError("received_at must be ISO 8601 text with its UTC offset")
+    return value
+
+
+ReceivedAt = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_iso_text)]
+
 CallerTypeCode = Literal["victim", "witness", "colleague", "family", "anonymous"]
 
 
@@ -96,9 +114,7 @@ class SubjectIn(Strict):
 
 class ReportIn(Strict):
     client_report_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
-    received_at: AwareDatetime | None = Field(
-        None, description="When the call was taken (with its UTC offset)"
-    )
+    received_at: ReceivedAt | None = Field(None, description="When the call was taken (with its UTC offset)")
     caller_type: CallerTypeCode
     anonymity_requested: bool = False
     caller_name: _text(200) = Field("", description="Sealed at rest")  # type: ignore[valid-type]
@@ -248,7 +264,7 @@ def _input(payload: ReportIn) -> ReportInput:
     url_name="report_file",
     summary="File a hotline report",
 )
-def report_file_api(request: HttpRequest, payload: ReportIn) -> tuple[int, dict[str, Any]]:
+def report_file_api(request: HttpRequest, payload: ReportIn) -> Status[dict[str, Any]]:
     client: IntakeClient = request.auth  # type: ignore[attr-defined]
     digest = _payload_hash(payload)
     try:
@@ -259,13 +275,17 @@ def report_file_api(request: HttpRequest, payload: ReportIn) -> tuple[int, dict[
             if created:
                 HotlineReport.objects.filter(pk=report.pk).update(client_payload_hash=digest)
     except IntakeError as error:
-        return 422, {"error": str(error)}
+        return Status(422, {"error": str(error)})
     if not created and report.client_payload_hash != digest:
-        return 409, {
-            "error": f"client_report_id {payload.client_report_id!r} was filed already, with other content; "
-            "the first filing stands. Send a new id for a new report."
-        }
-    return (201 if created else 200), _out(report)
+        return Status(
+            409,
+            {
+                "error": f"client_report_id {payload.client_report_id!r} was filed already, with other "
+                "content; "
+                "the first filing stands. Send a new id for a new report."
+            },
+        )
+    return Status(201 if created else 200, _out(report))
 
 
 @api.get(
@@ -276,7 +296,7 @@ def report_file_api(request: HttpRequest, payload: ReportIn) -> tuple[int, dict[
 )
 def report_status_api(
     request: HttpRequest, client_report_id: Annotated[str, Field(min_length=1, max_length=64)]
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     client: IntakeClient = request.auth  # type: ignore[attr-defined]
     report = (
         HotlineReport.objects.select_related("allegation")
@@ -284,8 +304,8 @@ def report_status_api(
         .first()
     )
     if report is None:
-        return 404, {"error": f"No report {client_report_id!r} from this client."}
-    return 200, _out(report)
+        return Status(404, {"error": f"No report {client_report_id!r} from this client."})
+    return Status(200, _out(report))
 
 
 _ = CallerType  # the Literal above lists CallerType's values (tests/intake check they agree)

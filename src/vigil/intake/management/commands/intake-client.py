@@ -26,7 +26,9 @@ class Command(BaseCommand):
         try:
             if options["action"] == "add":
                 client, token = intake_client_create(name=options["name"], rate_per_minute=options["rate"])
-                self.stdout.write(f"Client {client.name!r} added ({client.rate_per_minute} requests a minute).")
+                self.stdout.write(
+                    f"Client {client.name!r} added ({client.rate_per_minute} requests a minute)."
+                )
                 self.stdout.write("Its token, shown this once (Authorization: Bearer <token>):")
                 self.stdout.write(token)
             elif options["action"] == "revoke":
