@@ -16,7 +16,14 @@ pytestmark = pytest.mark.django_db
 
 # Sample arguments for converters, so every route can be requested (a missing object is a 404,
 # which the permission check comes before).
-SAMPLE = {"int": 1, "str": "x", "string": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+SAMPLE = {
+    "int": 1,
+    "str": "x",
+    "string": "x",
+    "slug": "x",
+    "path": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
 
 
 def walk(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -77,7 +84,9 @@ def test_each_role_gets_what_the_matrix_says_on_every_route(
             # Only another system's bearer token opens these (tests/intake/test_api.py); a session
             # never does. A GET on a POST-only route is refused as a method first; the API's root
             # is a 404 to everyone.
-            assert response.status_code in (401, 404, 405), f"{name} answered {role} with {response.status_code}"
+            assert response.status_code in (401, 404, 405), (
+                f"{name} answered {role} with {response.status_code}"
+            )
         elif allowed:
             assert response.status_code not in (401, 403), f"{name} refused {role}"
             if rule not in (PUBLIC, ANY_USER) and response.status_code == 302:
