@@ -16,6 +16,7 @@ from django.utils import timezone
 from tests.access import grant_caseload
 from tests.factories import person_create
 from tests.intake.data import call, scored_person, stored_contact
+from tests.risk.data import linked_allegation
 from vigil.accounts.access import allegations_visible_q
 from vigil.accounts.models import AccountPerson
 from vigil.accounts.roles import Role
@@ -34,7 +35,10 @@ from vigil.intake.services import (
     triage_decide,
 )
 from vigil.linkage.models import AllegationLink, LinkStatus
+from vigil.linkage.services import link_confirm, link_reject
 from vigil.reviews.models import Task, TaskKind
+from vigil.risk.models import RiskScore
+from vigil.risk.services import scores_compute
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +82,7 @@ def test_a_call_is_a_hotline_allegation_with_its_contact_sealed(handler: User) -
         and "Vehicle: marked BMW" in allegation.subject_details
     )
     stored = stored_contact(allegation.pk)
-    assert stored and "07700" not in stored and "Jane" not in stored
+    assert stored and "07700 900123" not in stored and "Jane Caller" not in stored  # spaces: never base64
     entry = AuditEntry.objects.get(action=Action.HOTLINE_REPORT_FILED, record_id=str(allegation.pk))
     assert "07700" not in entry.detail and "Jane" not in entry.detail
     assert json.loads(entry.detail)["contact_given"] is True
@@ -176,10 +180,52 @@ def test_the_queue_is_urgent_first_then_by_the_subjects_risk(handler: User, asse
     low = call(handler, handler_candidate_id=quiet.pk)
     high = call(handler, handler_candidate_id=serial.pk)
     urgent = call(handler, immediate_risk=True, immediate_risk_detail="The caller's child, at home now.")
-    rows = list(selectors.triage_queue(visible=allegations_visible_q(assessor)))
+    rows = selectors.with_subject_risk(selectors.triage_queue(visible=allegations_visible_q(assessor)))
     assert [row.pk for row in rows] == [urgent.pk, high.pk, low.pk, unknown.pk]
-    assert rows[1].subject_score > rows[2].subject_score
+    assert rows[1].subject_score > rows[2].subject_score  # type: ignore[attr-defined]
+    assert rows[3].subject_score is None and rows[3].subject_band is None  # type: ignore[attr-defined]
     assert selectors.urgent_waiting_count(visible=allegations_visible_q(assessor)) == 1
+
+
+def _queue(assessor: User) -> list[HotlineReport]:
+    rows = selectors.with_subject_risk(selectors.triage_queue(visible=allegations_visible_q(assessor)))
+    for row in rows:  # the stored sort key is the score the assessor is shown
+        shown = row.subject_score  # type: ignore[attr-defined]
+        assert row.queue_rank == (-1 if shown is None else shown), row
+    return rows
+
+
+def test_the_queue_order_follows_new_scores_and_links(handler: User, assessor: User) -> None:
+    quiet, serial = scored_person(allegations=1), scored_person(allegations=4)
+    about_quiet = call(handler, handler_candidate_id=quiet.pk)
+    about_serial = call(handler, handler_candidate_id=serial.pk)
+    assert [row.pk for row in _queue(assessor)] == [about_serial.pk, about_quiet.pk]
+
+    # New allegations about the quiet one, re-scored: their report rises to the top.
+    for day in range(1, 7):
+        linked_allegation(person=quiet, category="sexual_assault", received_on=dt.date(2025, 3, day))
+    scores_compute(person_ids=[quiet.pk])
+    assert [row.pk for row in _queue(assessor)] == [about_quiet.pk, about_serial.pk]
+
+    # The assessor links the second report to somebody else: it is ranked by their score now.
+    stranger = person_create(surname="Unscored")
+    link_confirm(
+        allegation_id=about_serial.allegation_id, person_id=stranger.pk, user=assessor, reason=REASONS
+    )
+    rows = _queue(assessor)
+    assert [row.pk for row in rows] == [about_quiet.pk, about_serial.pk]
+    assert rows[1].queue_rank == RiskScore.objects.get(person=stranger).score  # scored on the link
+
+    # Unlinked again: the subject is the call handler's pick once more.
+    link_reject(
+        allegation_id=about_serial.allegation_id, person_id=stranger.pk, user=assessor, reason=REASONS
+    )
+    assert [row.queue_rank for row in _queue(assessor)][1] == serial.risk_score.score
+
+    # A full run re-scores everyone and every report's key with it.
+    HotlineReport.objects.update(queue_rank=0)
+    scores_compute()
+    _queue(assessor)
 
 
 def test_nobody_triages_a_report_about_themselves(handler: User, assessor: User) -> None:

@@ -124,6 +124,11 @@ class HotlineReport(models.Model):
     handler_candidate = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A copy of the subject's current risk score (the linked person's, else the handler's pick;
+    # -1 when neither is known or scored) kept by intake.services.queue_ranks_refresh whenever
+    # scores or links change: the queue sorts on it through an index instead of joining and
+    # sorting every waiting report on each page load.
+    queue_rank = models.IntegerField(default=-1, editable=False)
     status = models.CharField(
         max_length=20, choices=TriageStatus.choices, default=TriageStatus.AWAITING_TRIAGE
     )
@@ -141,8 +146,11 @@ class HotlineReport(models.Model):
             )
         ]
         indexes = [
-            # The triage queue: the waiting reports, urgent first.
-            models.Index(fields=("status", "immediate_risk", "received_at"), name="hotlinereport_queue"),
+            # The triage queue in its order: a page is read off the index, whatever the backlog.
+            models.Index(
+                fields=("status", "-immediate_risk", "-queue_rank", "received_at", "id"),
+                name="hotlinereport_queue",
+            ),
             models.Index(fields=("received_at",), name="hotlinereport_received"),
             models.Index(fields=("handler_candidate",), name="hotlinereport_candidate"),
         ]

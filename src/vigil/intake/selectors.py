@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Q, QuerySet
 
 from vigil.allegations.models import Allegation
 from vigil.intake.models import REFERRAL_ROUTES, HotlineReport, TriageDecision, TriageStatus
-from vigil.linkage.models import LINKED_STATUSES
+from vigil.linkage.models import LINKED_STATUSES, AllegationLink
 from vigil.risk.models import RiskScore
 
 
@@ -21,36 +22,46 @@ class TriageFilters:
     urgent_only: bool = False
 
 
-def _subject_id() -> Case:
-    """The report's subject: the person it is linked to, else the call handler's pick."""
-    return Case(
-        When(allegation__link__status__in=LINKED_STATUSES, then=F("allegation__link__person_id")),
-        default=F("handler_candidate_id"),
-        output_field=IntegerField(),
-    )
-
-
 def triage_queue(*, visible: Q, filters: TriageFilters | None = None) -> QuerySet[HotlineReport]:
     """Reports in one triage state, as the user may see them: urgent first, then by the subject's
-    risk score (unknown subjects last), then the longest waiting."""
+    risk score (unknown subjects last), then the longest waiting. The order is read off the
+    hotlinereport_queue index (queue_rank: the score, copied whenever scores or links change), so
+    a page and its count cost the same with 50 or 50,000 waiting. with_subject_risk adds the
+    score to show, read afresh, to the rows of one page."""
     filters = filters or TriageFilters()
-    rows = (
-        HotlineReport.objects.filter(status=filters.status)
-        .filter(allegation__in=Allegation.objects.filter(visible))
-        .select_related("allegation", "allegation__category", "allegation__link")
-        .annotate(subject_id=_subject_id())
-        .annotate(
-            subject_score=Subquery(
-                RiskScore.objects.filter(person_id=OuterRef("subject_id")).values("score")[:1]
-            ),
-            subject_band=Subquery(
-                RiskScore.objects.filter(person_id=OuterRef("subject_id")).values("band")[:1]
-            ),
-        )
-        .order_by("-immediate_risk", F("subject_score").desc(nulls_last=True), "received_at", "id")
-    )
+    rows = HotlineReport.objects.filter(status=filters.status)
+    if visible:  # an empty Q (the caseload, no conflicts) would only add a semi-join over every row
+        rows = rows.filter(allegation__in=Allegation.objects.filter(visible))
     if filters.urgent_only:
         rows = rows.filter(immediate_risk=True)
+    return rows.select_related("allegation", "allegation__category", "allegation__link").order_by(
+        "-immediate_risk", "-queue_rank", "received_at", "id"
+    )
+
+
+def report_subject_id(report: HotlineReport) -> int | None:
+    """The report's subject: the person its allegation is linked to, else the call handler's pick."""
+    link: AllegationLink | None = getattr(report.allegation, "link", None)  # None: not linked yet
+    if link is not None and link.status in LINKED_STATUSES:
+        return link.person_id
+    return report.handler_candidate_id
+
+
+def with_subject_risk(reports: Iterable[HotlineReport]) -> list[HotlineReport]:
+    """The reports, each with `subject_score` and `subject_band` (None when the subject is not
+    known or not scored): one query for a page of the queue."""
+    rows = list(reports)
+    subjects = {row.pk: report_subject_id(row) for row in rows}
+    scores = {
+        score.person_id: score
+        for score in RiskScore.objects.filter(
+            person_id__in={s for s in subjects.values() if s is not None}
+        ).only("person_id", "score", "band")
+    }
+    for row in rows:
+        score = scores.get(subjects[row.pk])  # type: ignore[arg-type]
+        row.subject_score = score.score if score else None  # type: ignore[attr-defined]
+        row.subject_band = score.band if score else None  # type: ignore[attr-defined]
     return rows
 
 

@@ -13,11 +13,13 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -28,6 +30,7 @@ from vigil.allegations.models import Allegation
 from vigil.allegations.vocabularies import CATEGORIES, SEXUAL
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
+from vigil.core.bulk import chunked
 from vigil.intake.categories import suggest_category
 from vigil.intake.models import (
     CallerType,
@@ -41,8 +44,10 @@ from vigil.intake.models import (
     TriageRoute,
     TriageStatus,
 )
+from vigil.linkage.models import LINKED_STATUSES, AllegationLink
 from vigil.linkage.services import link_confirm
 from vigil.people.models import Person
+from vigil.risk.models import RiskScore
 
 HOTLINE_SOURCE = "hotline"
 MIN_REASONS = 10  # a decision's reasons: a sentence, not a tick
@@ -220,6 +225,8 @@ def report_file(
                 subject_online_profile=data.subject_online_profile.strip(),
                 handler_candidate=candidate,
             )
+            if candidate is not None:
+                queue_ranks_refresh(report_ids=[report.pk])
             audit_record(
                 action=Action.HOTLINE_REPORT_FILED,
                 actor=call_handler,
@@ -249,6 +256,42 @@ def report_file(
                 return existing, False
         raise
     return report, True
+
+
+def _subject_score() -> Coalesce:
+    """For an UPDATE of hotline reports: the subject's current risk score (the person the
+    allegation is linked to, else the call handler's pick), -1 if neither is known or scored."""
+    linked_person = AllegationLink.objects.filter(
+        allegation_id=OuterRef(OuterRef("allegation_id")), status__in=LINKED_STATUSES
+    ).values("person_id")[:1]
+    subject = Coalesce(Subquery(linked_person), OuterRef("handler_candidate_id"))
+    score = RiskScore.objects.filter(person_id=subject).values("score")[:1]
+    return Coalesce(Subquery(score), Value(-1))
+
+
+def queue_ranks_refresh(
+    *,
+    report_ids: Sequence[int] | None = None,
+    allegation_ids: Collection[int] | None = None,
+    person_ids: Collection[int] | None = None,
+    everything: bool = False,
+) -> int:
+    """Copy the subject's current score into `queue_rank`, the triage queue's sort key, for these
+    reports, the reports of these allegations, the reports about (or naming) these people, or
+    every report. Run in the transaction that changed the scores or links. Returns rows updated."""
+    if everything:
+        return HotlineReport.objects.update(queue_rank=_subject_score())
+    updated = 0
+    for ids in chunked(list(report_ids or ())):
+        updated += HotlineReport.objects.filter(pk__in=ids).update(queue_rank=_subject_score())
+    for ids in chunked(sorted(allegation_ids or ())):
+        updated += HotlineReport.objects.filter(allegation_id__in=ids).update(queue_rank=_subject_score())
+    for ids in chunked(sorted(person_ids or ())):
+        about = Q(handler_candidate_id__in=ids) | Q(
+            allegation__link__person_id__in=ids, allegation__link__status__in=LINKED_STATUSES
+        )
+        updated += HotlineReport.objects.filter(about).update(queue_rank=_subject_score())
+    return updated
 
 
 def _existing(client: IntakeClient, client_report_id: str) -> HotlineReport | None:

@@ -135,6 +135,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
         )
     rows = selectors.triage_queue(visible=allegations_visible_q(request.user), filters=filters)
     page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_subject_risk(page.object_list)
     return render(request, "intake/triage_queue.html", {"form": form, "page": page, "filters": filters})
 
 

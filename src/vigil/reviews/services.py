@@ -36,6 +36,8 @@ from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
 from vigil.core.bulk import chunked
+from vigil.linkage.models import AllegationLink
+from vigil.linkage.signals import subjects_changed
 from vigil.people.models import Person, VettingClearance
 from vigil.reviews import selectors
 from vigil.reviews.models import (
@@ -772,6 +774,9 @@ def links_changed(
     score before and after, whether or not they are in the cohort or decided; and a *vetting
     review* task when the allegation came after their last vetting grant or once it had expired.
     Before the first `vigil score` there is no baseline to reconsider against: nothing is raised."""
+    moved = {a for a in before.keys() | after.keys() if before.get(a) != after.get(a)}
+    if moved:
+        subjects_changed.send(sender=AllegationLink, allegation_ids=moved)
     gained: dict[int, list[int]] = defaultdict(list)
     touched: set[int] = set()
     for allegation_id, person_id in after.items():

@@ -25,6 +25,7 @@ from vigil.risk import selectors
 from vigil.risk.models import RiskScore, ScoreRun
 from vigil.risk.policy import Policy, current_policy
 from vigil.risk.scoring import PeerCutpoints, Score, exposure_rate, peer_cutpoints, score_person
+from vigil.risk.signals import scores_replaced
 
 _WRITE_BATCH = 5_000
 # A full run replacing or writing at least this many scores on SQLite rebuilds the indexes.
@@ -115,7 +116,9 @@ def _scores_compute(
             policy_sha256=policy.sha256,
             peer_cutpoints=cutpoints.as_dict(),
         )
-        _scores_replace(None if full else sorted(facts), scores, policy=policy, run=run, replaced=len(before))
+        replaced_ids = None if full else sorted(facts)
+        _scores_replace(replaced_ids, scores, policy=policy, run=run, replaced=len(before))
+        scores_replaced.send(sender=RiskScore, person_ids=replaced_ids)
         counts = dict(Counter(score.band for score in scores.values()))
         run.people_scored = len(scores)
         run.counts = counts
