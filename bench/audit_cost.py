@@ -30,18 +30,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from machine import cpu_model  # bench/ is the script's directory, on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 FILL_BATCH = 5_000
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def percentile(samples: list[float], fraction: float) -> float:

@@ -52,6 +52,7 @@ import psutil  # type: ignore[import-untyped]  # no stubs installed; bench/ is o
 # Run as a script, bench/ is on sys.path.
 from link_scale import Measured, measure
 from link_world import DEFAULT_ALLEGATIONS, DEFAULT_PEOPLE, link_world_files, write_link_world
+from machine import cpu_model  # bench/ is the script's directory, on sys.path
 from vigil.demo.world import DEFAULT_SEED, VETTING_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,16 +61,6 @@ VIGIL = str(Path(sys.executable).parent / "vigil")
 _LINK_BATCH = 50_000
 # Django's system checks (URL configuration, forms, ...) are not what is measured: skipped.
 _QUIET = ("--skip-checks",)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _gb(size: int) -> float:
