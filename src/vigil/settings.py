@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "vigil.risk",
     "vigil.reviews",
     "vigil.intake",
+    "vigil.oversight",
     "vigil.demo",
 ]
 
