@@ -130,26 +130,37 @@ class ReferralFigures:
         return self.referred / self.decided if self.decided else None
 
 
-def referral_figures(
+def latest_triage_decisions(
     *, since: dt.datetime | None = None, until: dt.datetime | None = None
-) -> ReferralFigures:
-    """Counts for oversight (no names): reports received, decided, referred, by route and reason.
-    A report's latest decision in force is the one counted."""
-    received = HotlineReport.objects.all()
+) -> dict[int, tuple[str, list[str]]]:
+    """report id -> (route, reason codes) of its latest decision in force (not waiting for or
+    refused approval), among those decided in [since, until)."""
     decisions = TriageDecision.objects.filter(
         approval__in=(TriageDecision.Approval.NOT_NEEDED, TriageDecision.Approval.APPROVED)
     )
     if since is not None:
-        received = received.filter(received_at__gte=since)
         decisions = decisions.filter(decided_at__gte=since)
     if until is not None:
-        received = received.filter(received_at__lt=until)
         decisions = decisions.filter(decided_at__lt=until)
     latest: dict[int, tuple[str, list[str]]] = {}
     for report_id, route, codes in decisions.order_by("decided_at", "id").values_list(
         "report_id", "route", "reason_codes"
     ):
         latest[report_id] = (route, list(codes))
+    return latest
+
+
+def referral_figures(
+    *, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> ReferralFigures:
+    """Counts for oversight (no names): reports received, decided, referred, by route and reason.
+    A report's latest decision in force is the one counted."""
+    received = HotlineReport.objects.all()
+    if since is not None:
+        received = received.filter(received_at__gte=since)
+    if until is not None:
+        received = received.filter(received_at__lt=until)
+    latest = latest_triage_decisions(since=since, until=until)
     by_route = Counter(route for route, _ in latest.values())
     by_reason = Counter(code for _, codes in latest.values() for code in codes)
     return ReferralFigures(

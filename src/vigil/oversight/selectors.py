@@ -13,12 +13,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Value
+from django.db.models.functions import Coalesce
 
 from vigil.allegations.vocabularies import DOMAINS, OTHER, SEXUAL
+from vigil.intake.models import REFERRAL_ROUTES, HotlineReport
+from vigil.intake.selectors import latest_triage_decisions, report_subject_id
 from vigil.linkage.models import LINKED_STATUSES, AllegationLink
 from vigil.oversight.stats import Rate, RelativeRate, rate, relative_rate
+from vigil.people.models import Person
 from vigil.people.vocabularies import EMPLOYMENT_TYPES, ETHNIC_GROUPS, SEXES
+from vigil.reviews.models import PersonReview, Route
+from vigil.risk.models import RiskBand
 
 NOT_RECORDED = ""
 
@@ -65,6 +71,11 @@ class Dimension:
     field: str  # on AllegationLink
     groups: tuple[tuple[str, str], ...]
     reference: str
+
+    @property
+    def person_field(self) -> str | None:
+        """The field on Person, for the person-level figures; None for the allegation's domain."""
+        return self.field.removeprefix("person__") if self.field.startswith("person__") else None
 
 
 DIMENSIONS: tuple[Dimension, ...] = (
@@ -198,3 +209,120 @@ def sexual_case_to_answer_check() -> SexualCaseToAnswerCheck:
     sexual = rate(counts[SEXUAL][1], counts[SEXUAL][0])
     others = rate(counts["others"][1], counts["others"][0])
     return SexualCaseToAnswerCheck(sexual, others, relative_rate(sexual, others))
+
+
+# ---- shares: one group's people or decisions spread over categories -------------------------------
+
+
+@dataclass(frozen=True)
+class ShareTable:
+    """For each group, the share of its total in each category (with the interval), and that
+    share relative to the reference group's share of the same category."""
+
+    dimension: Dimension
+    title: str
+    categories: tuple[tuple[str, str], ...]
+    rows: tuple[GroupRow, ...]  # GroupRow.received: the group's total; cells: one per category
+
+
+def share_table(
+    dimension: Dimension,
+    title: str,
+    groups: Mapping[str, Mapping[str, int]],
+    categories: tuple[tuple[str, str], ...],
+) -> ShareTable:
+    """The table for one dimension, from group -> category -> count."""
+    totals = {group: sum(by_category.values()) for group, by_category in groups.items()}
+    reference = groups.get(dimension.reference, {})
+    reference_total = totals.get(dimension.reference, 0)
+    rows = []
+    for code, label in dimension.groups:
+        by_category = groups.get(code, {})
+        total = totals.get(code, 0)
+        if not total and code != dimension.reference:
+            continue
+        is_reference = code == dimension.reference
+        cells = []
+        for category, _label in categories:
+            share = rate(by_category.get(category, 0), total)
+            relative = None
+            if not is_reference:
+                relative = relative_rate(share, rate(reference.get(category, 0), reference_total))
+            cells.append(Cell(share, relative))
+        rows.append(GroupRow(code, label, is_reference, total, tuple(cells)))
+    return ShareTable(dimension, title, categories, tuple(rows))
+
+
+PERSON_DIMENSIONS: tuple[Dimension, ...] = tuple(d for d in DIMENSIONS if d.person_field)
+NOT_SCORED = "not_scored"
+BANDS: tuple[tuple[str, str], ...] = (*RiskBand.choices, (NOT_SCORED, "Not scored"))
+
+
+def _by_group(rows: Iterable[Mapping[str, Any]], field: str, category_key: str) -> dict[str, dict[str, int]]:
+    """group (the row's `field`) -> category -> count, from grouped rows counted in "n"."""
+    groups: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        groups[str(row[field] or NOT_RECORDED)][str(row[category_key])] += int(row["n"])
+    return groups
+
+
+def risk_band_tables() -> list[ShareTable]:
+    """Risk-score fairness: the serving workforce of each group, by risk band (people with no
+    attributed allegation have no score: "not scored"). A score drifting towards a group shows
+    as a share of high bands above the reference group's."""
+    fields = [d.person_field for d in PERSON_DIMENSIONS if d.person_field]
+    rows = list(
+        Person.objects.filter(left_on__isnull=True)
+        .annotate(band=Coalesce("risk_score__band", Value(NOT_SCORED)))
+        .values(*fields, "band")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        share_table(d, "Serving people by risk band", _by_group(rows, str(d.person_field), "band"), BANDS)
+        for d in PERSON_DIMENSIONS
+    ]
+
+
+def review_route_tables() -> list[ShareTable]:
+    """Of the people whose review was decided, the share sent down each route, by group."""
+    fields = [f"person__{d.person_field}" for d in PERSON_DIMENSIONS]
+    rows = list(
+        PersonReview.objects.exclude(route="").values(*fields, "route").annotate(n=Count("pk")).order_by()
+    )
+    return [
+        share_table(d, "Decided reviews by route", _by_group(rows, d.field, "route"), tuple(Route.choices))
+        for d in PERSON_DIMENSIONS
+    ]
+
+
+HOTLINE_STAGES: tuple[Stage, ...] = (
+    Stage("decided", "Report triaged", None),
+    Stage("referred", "Referred for investigation or review", frozenset(REFERRAL_ROUTES)),
+)
+
+
+def hotline_referral_tables() -> list[StageTable]:
+    """Of the triaged hotline reports whose subject is known (the linked person, else the call
+    handler's pick), how many were referred, by the subject's group."""
+    routes = {report: route for report, (route, _codes) in latest_triage_decisions().items()}
+    subjects: dict[int, int] = {}
+    reports = HotlineReport.objects.filter(pk__in=list(routes)).select_related("allegation__link")
+    for report in reports.only(
+        "id", "handler_candidate_id", "allegation__link__status", "allegation__link__person_id"
+    ):
+        subject = report_subject_id(report)
+        if subject is not None:
+            subjects[report.pk] = subject
+    fields = [d.person_field for d in PERSON_DIMENSIONS if d.person_field]
+    people = {
+        row["id"]: row for row in Person.objects.filter(pk__in=set(subjects.values())).values("id", *fields)
+    }
+    tables = []
+    for dimension in PERSON_DIMENSIONS:
+        groups: dict[str, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
+        for report_id, person_id in subjects.items():
+            group = str(people[person_id][dimension.person_field] or NOT_RECORDED)
+            groups[group][routes[report_id]] += 1
+        tables.append(stage_table(dimension, groups, HOTLINE_STAGES))
+    return tables
