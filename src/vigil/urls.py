@@ -27,6 +27,7 @@ urlpatterns = [
     path("review/", include("vigil.reviews.urls")),
     path("audit/", include("vigil.audit.urls")),
     path("hotline/", include("vigil.intake.urls")),
+    path("oversight/", include("vigil.oversight.urls")),
     path("api/v1/", include("vigil.api_urls")),
     # The intake API (another organisation's system, token-authenticated) and its OpenAPI document.
     path("api/", intake_api.urls),

@@ -6,6 +6,7 @@ from vigil.accounts.permissions import (
     ALLOCATING_ROLES,
     DECIDING_ROLES,
     LINK_REVIEW_ROLES,
+    OVERSIGHT_ROLES,
     REVIEW_ROLES,
     TRIAGE_ROLES,
 )
@@ -30,6 +31,7 @@ def roles(request: HttpRequest) -> dict[str, object]:
         "can_decide_reviews": bool(held & DECIDING_ROLES),
         "can_file_reports": Role.CALL_HANDLER in held,
         "can_triage": bool(held & TRIAGE_ROLES),
+        "can_see_oversight": bool(held & OVERSIGHT_ROLES),
         # Urgent hotline reports waiting: on every page for those who triage ("see it at once").
         "urgent_reports_waiting": _urgent_waiting(user) if user is not None and held & TRIAGE_ROLES else 0,
     }

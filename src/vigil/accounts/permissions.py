@@ -42,6 +42,10 @@ DECIDING_ROLES: frozenset[Role] = frozenset({Role.SUPERVISOR})
 # sexual-offence report). Call handlers file reports and never see them again.
 TRIAGE_ROLES: frozenset[Role] = frozenset({Role.ASSESSOR, Role.SUPERVISOR})
 
+# Who reads the oversight figures (aggregates, never names): analysts, and the supervisors who
+# answer for the process.
+OVERSIGHT_ROLES: frozenset[Role] = frozenset({Role.ANALYST, Role.SUPERVISOR})
+
 ROUTE_RULES: dict[str, RouteRule] = {
     "login": PUBLIC,
     "logout": ANY_USER,
@@ -102,6 +106,7 @@ ROUTE_RULES: dict[str, RouteRule] = {
     "intake_api:openapi-json": API_CLIENT_OR_USER,
     # django-ninja's root, which only locates the API's paths: it answers 404 to everyone.
     "intake_api:api-root": API_CLIENT,
+    "oversight:dashboard": OVERSIGHT_ROLES,
     "audit:entry_list": frozenset({Role.AUDITOR}),
     "audit:entry_detail": frozenset({Role.AUDITOR}),
     "audit:export": frozenset({Role.AUDITOR}),

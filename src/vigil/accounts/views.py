@@ -14,6 +14,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("allegations:allegation_list")
     if Role.AUDITOR in held:
         return redirect("audit:entry_list")
+    if Role.ANALYST in held:
+        return redirect("oversight:dashboard")
     if Role.ADMINISTRATOR in held:
         return redirect("admin:index")
     return render(request, "accounts/home.html")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from django.db.models import Count, Value
@@ -126,6 +127,11 @@ class StageTable:
     stages: tuple[Stage, ...]
     rows: tuple[GroupRow, ...]
 
+    @property
+    def columns(self) -> list[str]:
+        """One per cell: the stage, of the stage before."""
+        return [f"{stage.label} (of {before.label.lower()})" for before, stage in pairwise(self.stages)]
+
 
 def _counts(
     groups: Mapping[str, Mapping[str | None, int]], stages: tuple[Stage, ...]
@@ -223,6 +229,10 @@ class ShareTable:
     title: str
     categories: tuple[tuple[str, str], ...]
     rows: tuple[GroupRow, ...]  # GroupRow.received: the group's total; cells: one per category
+
+    @property
+    def columns(self) -> list[str]:
+        return [label for _code, label in self.categories]
 
 
 def share_table(
@@ -326,3 +336,25 @@ def hotline_referral_tables() -> list[StageTable]:
             groups[group][routes[report_id]] += 1
         tables.append(stage_table(dimension, groups, HOTLINE_STAGES))
     return tables
+
+
+# ---- the dashboard ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OversightFigures:
+    allegation_stages: list[StageTable]
+    sexual_case_to_answer: SexualCaseToAnswerCheck
+    hotline_referral: list[StageTable]
+    review_routes: list[ShareTable]
+    risk_bands: list[ShareTable]
+
+
+def oversight_figures() -> OversightFigures:
+    return OversightFigures(
+        allegation_stages=allegation_stage_tables(),
+        sexual_case_to_answer=sexual_case_to_answer_check(),
+        hotline_referral=hotline_referral_tables(),
+        review_routes=review_route_tables(),
+        risk_bands=risk_band_tables(),
+    )

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from vigil.oversight import views
+
+app_name = "oversight"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]
