@@ -21,6 +21,7 @@ from vigil.allegations.vocabularies import DOMAINS, OTHER, SEXUAL
 from vigil.intake.models import REFERRAL_ROUTES, HotlineReport
 from vigil.intake.selectors import latest_triage_decisions, report_subject_id
 from vigil.linkage.models import LINKED_STATUSES, AllegationLink
+from vigil.oversight.progress import Progress, progress
 from vigil.oversight.stats import Rate, RelativeRate, rate, relative_rate
 from vigil.people.models import Person
 from vigil.people.vocabularies import EMPLOYMENT_TYPES, ETHNIC_GROUPS, SEXES
@@ -343,6 +344,7 @@ def hotline_referral_tables() -> list[StageTable]:
 
 @dataclass(frozen=True)
 class OversightFigures:
+    progress: Progress
     allegation_stages: list[StageTable]
     sexual_case_to_answer: SexualCaseToAnswerCheck
     hotline_referral: list[StageTable]
@@ -352,6 +354,7 @@ class OversightFigures:
 
 def oversight_figures() -> OversightFigures:
     return OversightFigures(
+        progress=progress(),
         allegation_stages=allegation_stage_tables(),
         sexual_case_to_answer=sexual_case_to_answer_check(),
         hotline_referral=hotline_referral_tables(),
