@@ -225,12 +225,19 @@ def test_login_error_and_filter_error_pages_are_accessible(page: Page, login_as:
     assert_accessible(page)
 
 
-def test_role_without_pages_sees_the_home_message(page: Page, login_as: LoginAs) -> None:
-    login_as(Role.ANALYST)
+def test_account_without_a_role_sees_the_home_message(page: Page, login_as: LoginAs) -> None:
+    login_as()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Vigil")
-    expect(page.get_by_text("Your role\u2019s pages arrive with later work")).to_be_visible()
+    expect(page.get_by_text("your account has no role yet")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_count(0)
     assert_accessible(page)
     page.goto("/allegations/")
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this page")
     assert_accessible(page)
+
+
+def test_analyst_lands_on_the_oversight_figures_and_cannot_open_cases(page: Page, login_as: LoginAs) -> None:
+    login_as(Role.ANALYST)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oversight")
+    page.goto("/allegations/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this page")
