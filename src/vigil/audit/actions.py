@@ -29,6 +29,7 @@ class Action(StrEnum):
     RECORDS_EXPORTED = "records.exported"
     RECORD_DISCLOSED = "record.disclosed"  # printed or sent from its page
     AUDIT_EXPORTED = "audit.exported"
+    OVERSIGHT_EXPORTED = "oversight.exported"  # the board pack: figures, no names
     # Collection, alteration, combination, erasure.
     RECORDS_IMPORTED = "records.imported"
     RECORD_CHANGED = "record.changed"
@@ -94,6 +95,7 @@ ACTION_CATEGORIES: dict[Action, Category] = {
     Action.RECORDS_EXPORTED: Category.DISCLOSURE,
     Action.RECORD_DISCLOSED: Category.DISCLOSURE,
     Action.AUDIT_EXPORTED: Category.DISCLOSURE,
+    Action.OVERSIGHT_EXPORTED: Category.DISCLOSURE,
     Action.RECORDS_IMPORTED: Category.COLLECTION,
     Action.RECORD_CHANGED: Category.ALTERATION,
     Action.RECORD_ERASED: Category.ERASURE,
@@ -148,6 +150,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RECORDS_EXPORTED: "Records exported",
     Action.RECORD_DISCLOSED: "Record printed or sent",
     Action.AUDIT_EXPORTED: "Audit trail exported",
+    Action.OVERSIGHT_EXPORTED: "Oversight report exported",
     Action.RECORDS_IMPORTED: "Records imported",
     Action.RECORD_CHANGED: "Record changed",
     Action.RECORD_ERASED: "Record erased",

@@ -19,6 +19,7 @@ JUSTIFICATION_REASONS = Vocabulary(
         Term("disclosure_request", "Lawful disclosure request (court, IOPC, another force)"),
         Term("audit", "Audit, integrity or security check"),
         Term("data_quality", "Correcting or linking records"),
+        Term("oversight", "Oversight and board reporting (figures only)"),
     ),
 )
 
