@@ -7,38 +7,9 @@ from collections import Counter
 
 import pytest
 
-from tests.factories import allegation_naming, person_create
-from tests.risk.data import linked_allegation
-from vigil.linkage.models import LinkStatus
 from vigil.oversight.selectors import StageTable, allegation_stage_tables, sexual_case_to_answer_check
-from vigil.people.models import Person
 
 pytestmark = pytest.mark.django_db
-
-# received 10: investigated 8, case to answer 4, proven 2, dismissed 1.
-WHITE_OUTCOMES = ["open", "no_further_action"] + ["no_case_to_answer"] * 4
-WHITE_OUTCOMES += ["case_to_answer_misconduct"] * 2 + ["misconduct_proven", "dismissed"]
-# received 10: investigated 9, case to answer 8, proven 2, dismissed 1.
-BLACK_OUTCOMES = ["no_further_action", "no_case_to_answer"] + ["case_to_answer_misconduct"] * 6
-BLACK_OUTCOMES += ["misconduct_proven", "dismissed"]
-
-
-def allegations(person: Person, outcomes: list[str], category: str) -> None:
-    for outcome in outcomes:
-        linked_allegation(person=person, category=category, outcome=outcome)
-
-
-@pytest.fixture
-def world() -> None:
-    white = person_create(surname="White", ethnicity="White", sex="M")
-    black = person_create(surname="Black", ethnicity="Black", sex="F", employment_type="staff")
-    allegations(white, WHITE_OUTCOMES, "domestic_violence")
-    allegations(black, BLACK_OUTCOMES, "sexual_harassment")
-    unrecorded = person_create(surname="Unrecorded")
-    allegations(unrecorded, ["no_case_to_answer"], "inappropriate_behaviour")
-    # Not counted: an allegation nobody is linked to, and one whose link a reviewer rejected.
-    allegation_naming(person=white, outcome="dismissed")
-    linked_allegation(person=white, status=LinkStatus.REJECTED, outcome="dismissed")
 
 
 def table(key: str) -> StageTable:

@@ -1,6 +1,6 @@
 """The oversight dashboard in a real browser, on the demo world: an analyst lands on it and no
-person is named anywhere on the page; a supervisor reaches it from the navigation. Both pages
-pass axe-core."""
+person is named anywhere on the page, and its charts load; a supervisor reaches it from the
+navigation and downloads the board pack after saying why and for whom. The pages pass axe-core."""
 
 from __future__ import annotations
 
@@ -43,6 +43,10 @@ def test_analyst_and_supervisor_read_the_dashboard(
         if f"{forenames} {surname}" in text
     ]
     assert not named, named[:5]
+    chart = page.locator("img[src$='/stages-ethnicity.svg']")
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_have_js_property("complete", True)
+    assert chart.evaluate("image => image.naturalWidth") > 100
     assert_accessible(page)
     page.screenshot(path=str(SCREENSHOTS / "vigil-oversight-analyst.png"), full_page=True)
 
@@ -50,3 +54,14 @@ def test_analyst_and_supervisor_read_the_dashboard(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Oversight").click()
     expect(page.get_by_role("heading", name="Risk-score fairness")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Download the board pack").click()
+    page.get_by_role("button", name="Download").click()  # no reason yet: refused, nothing logged
+    expect(page.get_by_text("Say who receives the report.").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Explain in your own words").fill("Board pack for the December PSD board")
+    page.get_by_label("Who receives the report?").fill("PSD board")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download").click()
+    pack = Path(download.value.path())
+    assert pack.read_bytes().startswith(b"%PDF-")
+    assert download.value.suggested_filename.startswith("vigil-oversight-")

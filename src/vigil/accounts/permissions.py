@@ -107,6 +107,8 @@ ROUTE_RULES: dict[str, RouteRule] = {
     # django-ninja's root, which only locates the API's paths: it answers 404 to everyone.
     "intake_api:api-root": API_CLIENT,
     "oversight:dashboard": OVERSIGHT_ROLES,
+    "oversight:export": OVERSIGHT_ROLES,
+    "oversight:chart": OVERSIGHT_ROLES,
     "audit:entry_list": frozenset({Role.AUDITOR}),
     "audit:entry_detail": frozenset({Role.AUDITOR}),
     "audit:export": frozenset({Role.AUDITOR}),

@@ -5,10 +5,14 @@ the same numbers beside it for screen-reader users."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import vl_convert
 
+from vigil.oversight import progress, selectors
 from vigil.oversight.selectors import ShareTable, StageTable
 
 WIDTH = 520
@@ -108,8 +112,43 @@ def per_day_spec(days: list[tuple[dt.date, int]], title: str) -> dict[str, Any]:
     }
 
 
+# The dashboard's charts, by name: "<section>-<dimension>" (a forest plot of that table) and the
+# hotline's reports per day. Each chart computes only its own section's figures.
+SECTION_TABLES: dict[str, tuple[str, Callable[[], Sequence[StageTable | ShareTable]]]] = {
+    "stages": ("Allegations at each stage", selectors.allegation_stage_tables),
+    "hotline": ("Hotline reports referred", selectors.hotline_referral_tables),
+    "routes": ("Review routes", selectors.review_route_tables),
+    "bands": ("Risk bands", selectors.risk_band_tables),
+}
+HOTLINE_PER_DAY = "hotline-per-day"
+
+
+def chart_name(section: str, dimension: str) -> str:
+    return f"{section}-{dimension}"
+
+
+def dashboard_chart_spec(name: str) -> dict[str, Any] | None:
+    """The Vega-Lite spec of the dashboard chart `name`, or None if there is no such chart."""
+    if name == HOTLINE_PER_DAY:
+        return per_day_spec(progress.hotline_per_day(), "Hotline reports per day, the last 28 days")
+    section, _, dimension = name.partition("-")
+    if section not in SECTION_TABLES:
+        return None
+    title, tables = SECTION_TABLES[section]
+    table = next((t for t in tables() if t.dimension.key == dimension), None)
+    if table is None:
+        return None
+    return relative_rates_spec(table, f"{title}: relative rates by {table.dimension.label.lower()}")
+
+
 def svg(spec: dict[str, Any]) -> str:
-    return str(vl_convert.vegalite_to_svg(spec))
+    """Rendered once per distinct spec (the spec holds the numbers, so new figures render anew)."""
+    return _svg(json.dumps(spec, sort_keys=True))
+
+
+@lru_cache(maxsize=128)
+def _svg(spec_json: str) -> str:
+    return str(vl_convert.vegalite_to_svg(spec_json))
 
 
 def png(spec: dict[str, Any], *, scale: float = 2.0) -> bytes:

@@ -41,6 +41,7 @@ EXPORT_COLUMNS = (
     "relative_low",
     "relative_high",
     "interval_excludes_1",
+    "value",  # a progress figure that is not a count: days, hours, a pace, a date
 )
 SUPPRESSED = f"<{SUPPRESS_BELOW}"
 SECTIONS = {
@@ -91,7 +92,8 @@ def _table_rows(section: str, table: StageTable | ShareTable) -> Iterator[dict[s
 def export_rows(figures: OversightFigures) -> Iterator[dict[str, str]]:
     """Every figure as one row of EXPORT_COLUMNS, the progress figures first."""
     for _key, label, value in progress_items(figures):
-        yield {"section": "progress", "stage": label, "count": _progress_value(value)}
+        column = "count" if isinstance(value, int) else "value"
+        yield {"section": "progress", "stage": label, column: _progress_value(value)}
     check = figures.sexual_case_to_answer
     for group, rate in (("Sexual misconduct", check.sexual), ("All other allegations", check.others)):
         yield {

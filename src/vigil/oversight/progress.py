@@ -106,7 +106,7 @@ def progress(*, today: dt.date | None = None) -> Progress:
         cohort_people=len(cases),
         people_decided=decided.count(),
         by_route=[(label, routes.get(code, 0)) for code, label in Route.choices],
-        hotline_per_day=_hotline_per_day(today),
+        hotline_per_day=hotline_per_day(today),
         hotline=referral_figures(),
         active_restrictions=measures.exclude(kind=MeasureKind.SUSPENSION).count(),
         active_suspensions=measures.filter(kind=MeasureKind.SUSPENSION).count(),
@@ -126,7 +126,9 @@ def progress(*, today: dt.date | None = None) -> Progress:
     )
 
 
-def _hotline_per_day(today: dt.date) -> list[tuple[dt.date, int]]:
+def hotline_per_day(today: dt.date | None = None) -> list[tuple[dt.date, int]]:
+    """Reports received on each of the last HOTLINE_DAYS days, today last."""
+    today = today or timezone.localdate()
     first = today - dt.timedelta(days=HOTLINE_DAYS - 1)
     counts = dict(
         HotlineReport.objects.filter(received_at__date__gte=first)

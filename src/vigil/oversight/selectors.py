@@ -180,9 +180,7 @@ def _grouped(fields: Iterable[str]) -> list[dict[str, Any]]:
     )
 
 
-def allegation_stage_tables() -> list[StageTable]:
-    """Disproportionality from allegation to dismissal, by each dimension: one grouped query."""
-    rows = _grouped(dimension.field for dimension in DIMENSIONS)
+def _stage_tables(rows: list[dict[str, Any]]) -> list[StageTable]:
     tables = []
     for dimension in DIMENSIONS:
         groups: dict[str, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
@@ -191,6 +189,11 @@ def allegation_stage_tables() -> list[StageTable]:
             groups[group][row["allegation__outcome_id"]] += int(row["allegations"])
         tables.append(stage_table(dimension, groups, ALLEGATION_STAGES))
     return tables
+
+
+def allegation_stage_tables() -> list[StageTable]:
+    """Disproportionality from allegation to dismissal, by each dimension: one grouped query."""
+    return _stage_tables(_grouped(dimension.field for dimension in DIMENSIONS))
 
 
 @dataclass(frozen=True)
@@ -203,19 +206,39 @@ class SexualCaseToAnswerCheck:
     relative: RelativeRate
 
 
-def sexual_case_to_answer_check() -> SexualCaseToAnswerCheck:
+_DOMAIN_FIELD = "allegation__category__domain"
+
+
+def _sexual_check(rows: list[dict[str, Any]]) -> SexualCaseToAnswerCheck:
     counts = {SEXUAL: [0, 0], "others": [0, 0]}  # [decided, case to answer]
-    for row in _grouped(["allegation__category__domain"]):
+    for row in rows:
         outcome = row["allegation__outcome_id"]
         if outcome is None or outcome in _CLOSED_WITHOUT_DECISION:
             continue
-        side = counts[SEXUAL if row["allegation__category__domain"] == SEXUAL else "others"]
+        side = counts[SEXUAL if row[_DOMAIN_FIELD] == SEXUAL else "others"]
         side[0] += int(row["allegations"])
         if outcome in _CASE_TO_ANSWER:
             side[1] += int(row["allegations"])
     sexual = rate(counts[SEXUAL][1], counts[SEXUAL][0])
     others = rate(counts["others"][1], counts["others"][0])
     return SexualCaseToAnswerCheck(sexual, others, relative_rate(sexual, others))
+
+
+def sexual_case_to_answer_check() -> SexualCaseToAnswerCheck:
+    return _sexual_check(_grouped([_DOMAIN_FIELD]))
+
+
+@dataclass(frozen=True)
+class AllegationFigures:
+    stages: list[StageTable]
+    sexual_case_to_answer: SexualCaseToAnswerCheck
+
+
+def allegation_figures() -> AllegationFigures:
+    """The stage tables and the sexual-misconduct check from one grouped query over the links
+    (the heaviest read of the dashboard: every attributed allegation)."""
+    rows = _grouped(dimension.field for dimension in DIMENSIONS)
+    return AllegationFigures(_stage_tables(rows), _sexual_check(rows))
 
 
 # ---- shares: one group's people or decisions spread over categories -------------------------------
@@ -353,10 +376,11 @@ class OversightFigures:
 
 
 def oversight_figures() -> OversightFigures:
+    allegations = allegation_figures()
     return OversightFigures(
         progress=progress(),
-        allegation_stages=allegation_stage_tables(),
-        sexual_case_to_answer=sexual_case_to_answer_check(),
+        allegation_stages=allegations.stages,
+        sexual_case_to_answer=allegations.sexual_case_to_answer,
         hotline_referral=hotline_referral_tables(),
         review_routes=review_route_tables(),
         risk_bands=risk_band_tables(),
