@@ -5,6 +5,7 @@ audited disclosure."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import shutil
 import subprocess
@@ -110,6 +111,7 @@ def test_an_export_is_an_audited_disclosure(world: None) -> None:
     assert entry.action == "oversight.exported"
     assert (entry.justification_reason, entry.recipient) == ("oversight", "PSD board")
     assert '"format":"csv"' in entry.detail.replace(" ", "")
+    assert hashlib.sha256(report.content).hexdigest() in entry.detail  # which file left, provably
     assert report.content_type.startswith("text/csv")
 
 

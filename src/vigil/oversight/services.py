@@ -3,6 +3,7 @@ why, to whom) before the file is handed over."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -45,7 +46,7 @@ def oversight_report_export(
         record_label=f"Oversight report ({fmt})",
         justification=justification,
         recipient=recipient,
-        detail={"format": fmt, "bytes": len(content)},
+        detail={"format": fmt, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()},
         request=request,
     )
     return Report(content, fmt, entry.id)
