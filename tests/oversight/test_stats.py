@@ -6,6 +6,7 @@ Relative rate (Katz): exp(ln RR ± z·√(1/a - 1/n₁ + 1/c - 1/n₀))."""
 from __future__ import annotations
 
 import pytest
+from scipy.stats import binomtest  # type: ignore[import-untyped]
 
 from vigil.oversight.stats import rate, relative_rate, suppressed
 
@@ -24,6 +25,13 @@ def test_wilson_interval_of_none_and_all() -> None:
     assert (none.rate, none.low, none.high) == (0.0, approx(0.0), approx(0.161125))
     every = rate(20, 20)
     assert (every.low, every.high) == (approx(1 - 0.161125), approx(1.0))
+
+
+@pytest.mark.parametrize(("count", "total"), [(0, 1), (1, 1), (0, 7), (3, 7), (7, 7), (49, 1633), (9, 12)])
+def test_the_wilson_interval_is_scipys(count: int, total: int) -> None:
+    expected = binomtest(count, total).proportion_ci(confidence_level=0.95, method="wilson")
+    result = rate(count, total)
+    assert (result.low, result.high) == (pytest.approx(expected.low), pytest.approx(expected.high))
 
 
 def test_a_tiny_group_has_a_wide_interval() -> None:

@@ -1,8 +1,10 @@
 """The statistics behind the oversight figures: a rate with its 95% Wilson interval, and the
 relative rate of a group against a reference group with its 95% interval (Katz's log method).
 
-Both come from SciPy (`binomtest(...).proportion_ci(method="wilson")` and
-`contingency.relative_risk`). What SciPy leaves undefined stays undefined here: a group of
+The Wilson interval is its closed form with SciPy's normal quantile; the tests hold it equal to
+SciPy's `binomtest(...).proportion_ci(method="wilson")`, which also works out a p-value the
+dashboard does not need (0.6 ms a rate, 200 ms a page). The relative rate is SciPy's
+`contingency.relative_risk`. What SciPy leaves undefined stays undefined here: a group of
 nobody has no rate, and a relative rate with no events on either side has no interval (None),
 rather than a number that looks like evidence."""
 
@@ -11,12 +13,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy.stats import binomtest  # type: ignore[import-untyped]
+from scipy.stats import norm  # type: ignore[import-untyped]
 from scipy.stats.contingency import relative_risk  # type: ignore[import-untyped]
 
 CONFIDENCE = 0.95
 # Counts below this are suppressed in anything exported: a figure of 1-4 people can identify them.
 SUPPRESS_BELOW = 5
+_Z = float(norm.ppf(1 - (1 - CONFIDENCE) / 2))  # 1.959964 for 95%
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,17 @@ def rate(count: int, total: int) -> Rate:
         raise ValueError(f"a rate needs 0 <= count <= total, not {count} of {total}")
     if total == 0:
         return Rate(count, total, None, None, None)
-    interval = binomtest(count, total).proportion_ci(confidence_level=CONFIDENCE, method="wilson")
-    return Rate(count, total, count / total, float(interval.low), float(interval.high))
+    low, high = wilson_interval(count, total)
+    return Rate(count, total, count / total, low, high)
+
+
+def wilson_interval(count: int, total: int, z: float = _Z) -> tuple[float, float]:
+    """The Wilson score interval of count/total (total > 0), clipped to [0, 1] as SciPy's is."""
+    share = count / total
+    denominator = 1 + z * z / total
+    centre = (share + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(share * (1 - share) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def relative_rate(group: Rate, reference: Rate) -> RelativeRate:
