@@ -315,3 +315,16 @@ def test_the_rate_limit_counts_per_client_per_minute() -> None:
     with pytest.raises(IntakeError, match="already a client"):
         intake_client_create(name="provider")
     assert IntakeClient.objects.get().token_hash != ""
+
+
+def test_referral_figures_count_only_a_reports_latest_decision_in_force(
+    handler: User, assessor: User, supervisor: User
+) -> None:
+    report = call(handler, category="rape", narrative="He raped me after the party last year.")
+    first = triage_decide(report_id=report.pk, by=assessor, route="no_further_action", reasons=REASONS)
+    triage_approve(decision_id=first.pk, by=supervisor, comment="Speak to the caller first.", approve=False)
+    triage_decide(report_id=report.pk, by=assessor, route="criminal_investigation", reasons=REASONS)
+    figures = selectors.referral_figures()
+    assert (figures.decided, figures.referred) == (1, 1)
+    assert figures.by_route == {"criminal_investigation": 1}
+    assert selectors.latest_triage_decisions() == {report.pk: ("criminal_investigation", [])}

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from vigil.allegations.models import Allegation
 from vigil.intake.models import REFERRAL_ROUTES, HotlineReport, TriageDecision, TriageStatus
@@ -130,24 +130,29 @@ class ReferralFigures:
         return self.referred / self.decided if self.decided else None
 
 
+def _latest_in_force(*, since: dt.datetime | None, until: dt.datetime | None) -> QuerySet[TriageDecision]:
+    """Each report's latest decision in force (not waiting for or refused approval), among those
+    decided in [since, until): the decisions with no later one in force (ties by id)."""
+    in_force = TriageDecision.objects.filter(
+        approval__in=(TriageDecision.Approval.NOT_NEEDED, TriageDecision.Approval.APPROVED)
+    )
+    if since is not None:
+        in_force = in_force.filter(decided_at__gte=since)
+    if until is not None:
+        in_force = in_force.filter(decided_at__lt=until)
+    later = in_force.filter(report_id=OuterRef("report_id")).filter(
+        Q(decided_at__gt=OuterRef("decided_at")) | Q(decided_at=OuterRef("decided_at"), id__gt=OuterRef("id"))
+    )
+    return in_force.filter(~Exists(later))
+
+
 def latest_triage_decisions(
     *, since: dt.datetime | None = None, until: dt.datetime | None = None
 ) -> dict[int, tuple[str, list[str]]]:
     """report id -> (route, reason codes) of its latest decision in force (not waiting for or
     refused approval), among those decided in [since, until)."""
-    decisions = TriageDecision.objects.filter(
-        approval__in=(TriageDecision.Approval.NOT_NEEDED, TriageDecision.Approval.APPROVED)
-    )
-    if since is not None:
-        decisions = decisions.filter(decided_at__gte=since)
-    if until is not None:
-        decisions = decisions.filter(decided_at__lt=until)
-    latest: dict[int, tuple[str, list[str]]] = {}
-    for report_id, route, codes in decisions.order_by("decided_at", "id").values_list(
-        "report_id", "route", "reason_codes"
-    ):
-        latest[report_id] = (route, list(codes))
-    return latest
+    rows = _latest_in_force(since=since, until=until).values_list("report_id", "route", "reason_codes")
+    return {report_id: (route, list(codes)) for report_id, route, codes in rows}
 
 
 def referral_figures(
@@ -160,13 +165,13 @@ def referral_figures(
         received = received.filter(received_at__gte=since)
     if until is not None:
         received = received.filter(received_at__lt=until)
-    latest = latest_triage_decisions(since=since, until=until)
-    by_route = Counter(route for route, _ in latest.values())
-    by_reason = Counter(code for _, codes in latest.values() for code in codes)
+    latest = _latest_in_force(since=since, until=until)
+    by_route = dict(latest.values("route").annotate(n=Count("pk")).order_by().values_list("route", "n"))
+    by_reason = Counter(code for codes in latest.values_list("reason_codes", flat=True) for code in codes)
     return ReferralFigures(
         reports_received=received.count(),
-        decided=len(latest),
+        decided=sum(by_route.values()),
         referred=sum(count for route, count in by_route.items() if route in REFERRAL_ROUTES),
-        by_route=dict(by_route),
+        by_route=by_route,
         by_reason=dict(by_reason),
     )
