@@ -68,6 +68,8 @@ class PersonReview(models.Model):
     status = models.CharField(max_length=20, choices=ReviewStatus.choices)
     in_cohort = models.BooleanField(default=False)
     cohort_cases = models.PositiveIntegerField(default=0)
+    # When the oldest of those cases was received: the backlog's age, without reading every link.
+    cohort_oldest_on = models.DateField(null=True, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

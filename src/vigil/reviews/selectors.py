@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -80,6 +80,30 @@ def cohort_links(
     return links
 
 
+@dataclass(frozen=True)
+class CohortCases:
+    count: int
+    oldest_on: date  # when the oldest of them was received
+
+
+def cohort_cases_of_people(
+    definition: CohortDefinition | None = None,
+    *,
+    today: date | None = None,
+    person_ids: list[int] | None = None,
+) -> dict[int, CohortCases]:
+    """person id -> their cases in the cohort (how many, and the oldest's date)."""
+    links = cohort_links(definition, today=today)
+    if person_ids is not None:
+        links = links.filter(person_id__in=person_ids)
+    rows = (
+        links.values("person_id")
+        .annotate(cases=Count("allegation_id"), oldest=Min("allegation__received_on"))
+        .values_list("person_id", "cases", "oldest")
+    )
+    return {person_id: CohortCases(cases, oldest) for person_id, cases, oldest in rows}
+
+
 def cohort_cases_by_person(
     definition: CohortDefinition | None = None,
     *,
@@ -87,12 +111,8 @@ def cohort_cases_by_person(
     person_ids: list[int] | None = None,
 ) -> dict[int, int]:
     """person id -> number of their cases in the cohort."""
-    links = cohort_links(definition, today=today)
-    if person_ids is not None:
-        links = links.filter(person_id__in=person_ids)
-    return dict(
-        links.values("person_id").annotate(cases=Count("allegation_id")).values_list("person_id", "cases")
-    )
+    cases = cohort_cases_of_people(definition, today=today, person_ids=person_ids)
+    return {person_id: case.count for person_id, case in cases.items()}
 
 
 @dataclass(frozen=True)

@@ -158,10 +158,13 @@ def _move(
         raise ReviewError(
             f"A review that is {S(review.status).label.lower()} cannot become {S(to).label.lower()}."
         )
+    from vigil.oversight.services import counted_figures_changed
+
     before = review.status
     review.status = to
     review.status_since = timezone.now()
     review.save()
+    counted_figures_changed()  # the review routes by group
     _record(
         person=review.person,
         action=Action.REVIEW_STATUS_CHANGED,
@@ -244,35 +247,44 @@ def cohort_sync(
     from vigil.imports.services import ITEMISED_CHANGES_LIMIT
 
     if person_ids is None:
-        cases = selectors.cohort_cases_by_person()
+        cases = selectors.cohort_cases_of_people()
         existing = list(PersonReview.objects.order_by("person_id"))
     else:
         # In chunks: SQLite caps the number of parameters a query may have.
         cases, existing = {}, []
         for chunk in chunked(sorted(set(person_ids))):
-            cases.update(selectors.cohort_cases_by_person(person_ids=chunk))
+            cases.update(selectors.cohort_cases_of_people(person_ids=chunk))
             existing.extend(PersonReview.objects.filter(person_id__in=chunk).order_by("person_id"))
     moves: list[tuple[PersonReview, str, str]] = []
     recounted: list[PersonReview] = []
     for review in existing:
-        count = cases.get(review.person_id, 0)
+        case = cases.get(review.person_id)
+        count, oldest_on = (case.count, case.oldest_on) if case else (0, None)
         if review.status == S.NOT_IN_COHORT and count:
             moves.append((review, S.AWAITING_REVIEW, _cohort_why(count)))
         elif review.status == S.AWAITING_REVIEW and not count:
             moves.append((review, S.NOT_IN_COHORT, "no case in the cohort now"))
-        if review.in_cohort != bool(count) or review.cohort_cases != count:
-            review.in_cohort, review.cohort_cases = bool(count), count
+        place = (bool(count), count, oldest_on)
+        if (review.in_cohort, review.cohort_cases, review.cohort_oldest_on) != place:
+            review.in_cohort, review.cohort_cases, review.cohort_oldest_on = place
             recounted.append(review)
     seen = {review.person_id for review in existing}
     now = timezone.now()
     new = [
         PersonReview(
-            person_id=person_id, status=S.NOT_IN_COHORT, status_since=now, in_cohort=True, cohort_cases=count
+            person_id=person_id,
+            status=S.NOT_IN_COHORT,
+            status_since=now,
+            in_cohort=True,
+            cohort_cases=case.count,
+            cohort_oldest_on=case.oldest_on,
         )
-        for person_id, count in sorted(cases.items())
+        for person_id, case in sorted(cases.items())
         if person_id not in seen
     ]
-    PersonReview.objects.bulk_update(recounted, ["in_cohort", "cohort_cases"], batch_size=_BULK_BATCH)
+    PersonReview.objects.bulk_update(
+        recounted, ["in_cohort", "cohort_cases", "cohort_oldest_on"], batch_size=_BULK_BATCH
+    )
     entering: list[tuple[PersonReview, str, str]] = [
         (review, S.AWAITING_REVIEW, _cohort_why(review.cohort_cases)) for review in new
     ]
@@ -748,10 +760,12 @@ def people_changed(
     """Something about these people changed (a link, an import): re-score them and update their
     place in the cohort, in the caller's transaction. None before the first `vigil score` (no
     baseline to keep up to date) or when there is nobody to update."""
+    from vigil.oversight.services import counted_figures_changed
     from vigil.risk.services import scores_compute
 
     if not person_ids:
         return None
+    counted_figures_changed()
     result = scores_compute(person_ids=person_ids, trigger=raised_by)
     if result.run is None:
         return None
