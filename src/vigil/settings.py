@@ -227,6 +227,10 @@ OTP_TOTP_THROTTLE_FACTOR = 1  # wrong codes back off 1, 2, 4, 8... seconds per d
 # The admin never shows a device's secret (vigil.accounts.admin also forbids adding or editing one).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# The oversight figures that count every allegation are recounted at most this often once
+# something they count has changed (vigil.oversight.models.CountedFigures).
+VIGIL_OVERSIGHT_RECOUNT_MINUTES = int(os.environ.get("VIGIL_OVERSIGHT_RECOUNT_MINUTES", 5))
+
 # Sessions end when idle (police workstations are shared) and with the browser.
 SESSION_COOKIE_AGE = int(os.environ.get("VIGIL_SESSION_IDLE_SECONDS", 30 * 60))
 SESSION_SAVE_EVERY_REQUEST = True

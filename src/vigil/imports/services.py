@@ -94,9 +94,11 @@ def _people_touched_rescored(kind: str, batch_id: int, *, imported_by: str) -> N
     """The people whose records this import wrote are re-scored (and their place in the review
     cohort updated): a new vetting grant, a changed role or outcome changes their score."""
     from vigil.linkage.models import LINKED_STATUSES, AllegationLink
+    from vigil.oversight.services import counted_figures_changed
     from vigil.people.models import Person, VettingClearance
     from vigil.reviews.services import people_changed
 
+    counted_figures_changed()  # even rows linked to nobody count there (the time to an outcome)
     if kind == ImportKind.PERSONNEL:
         people = set(Person.objects.filter(import_batch_id=batch_id).values_list("id", flat=True))
     elif kind == ImportKind.VETTING:

@@ -46,6 +46,7 @@ from vigil.intake.models import (
 )
 from vigil.linkage.models import LINKED_STATUSES, AllegationLink
 from vigil.linkage.services import link_confirm
+from vigil.oversight.services import counted_figures_changed
 from vigil.people.models import Person
 from vigil.risk.models import RiskScore
 
@@ -368,6 +369,7 @@ def triage_decide(
             request=request,
         )
     pending = needs_approval(route, allegation.category_id)
+    counted_figures_changed()  # the hotline's referrals by group
     decision = TriageDecision.objects.create(
         report=report,
         route=route,
@@ -435,6 +437,7 @@ def triage_approve(
     decision.approved_at = timezone.now()
     decision.approval_comment = comment.strip()
     decision.save(update_fields=["approval", "approved_by", "approved_at", "approval_comment"])
+    counted_figures_changed()
     report = decision.report
     report.status = TriageStatus.DECIDED if approve else TriageStatus.AWAITING_TRIAGE
     report.save(update_fields=["status"])

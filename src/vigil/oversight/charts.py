@@ -13,6 +13,7 @@ from typing import Any
 import vl_convert
 
 from vigil.oversight import progress, selectors
+from vigil.oversight.models import CountedFigures
 from vigil.oversight.selectors import ShareTable, StageTable
 
 WIDTH = 520
@@ -113,12 +114,20 @@ def per_day_spec(days: list[tuple[dt.date, int]], title: str) -> dict[str, Any]:
 
 
 # The dashboard's charts, by name: "<section>-<dimension>" (a forest plot of that table) and the
-# hotline's reports per day. Each chart computes only its own section's figures.
-SECTION_TABLES: dict[str, tuple[str, Callable[[], Sequence[StageTable | ShareTable]]]] = {
-    "stages": ("Allegations at each stage", selectors.allegation_stage_tables),
-    "hotline": ("Hotline reports referred", selectors.hotline_referral_tables),
-    "routes": ("Review routes", selectors.review_route_tables),
-    "bands": ("Risk bands", selectors.risk_band_tables),
+# hotline's reports per day. Each chart reads only its own section's figures, from the counted
+# figures, as the dashboard does.
+SectionTables = Callable[[CountedFigures], Sequence[StageTable | ShareTable]]
+SECTION_TABLES: dict[str, tuple[str, SectionTables]] = {
+    "stages": (
+        "Allegations at each stage",
+        lambda counted: selectors.allegation_stage_tables(counted.allegation_groups),
+    ),
+    "hotline": (
+        "Hotline reports referred",
+        lambda counted: selectors.hotline_referral_tables(counted.hotline_referral_groups),
+    ),
+    "routes": ("Review routes", lambda counted: selectors.review_route_tables(counted.review_route_groups)),
+    "bands": ("Risk bands", lambda counted: selectors.risk_band_tables(counted.risk_band_groups)),
 }
 HOTLINE_PER_DAY = "hotline-per-day"
 
@@ -127,7 +136,7 @@ def chart_name(section: str, dimension: str) -> str:
     return f"{section}-{dimension}"
 
 
-def dashboard_chart_spec(name: str) -> dict[str, Any] | None:
+def dashboard_chart_spec(name: str, counted: CountedFigures) -> dict[str, Any] | None:
     """The Vega-Lite spec of the dashboard chart `name`, or None if there is no such chart."""
     if name == HOTLINE_PER_DAY:
         return per_day_spec(progress.hotline_per_day(), "Hotline reports per day, the last 28 days")
@@ -135,7 +144,7 @@ def dashboard_chart_spec(name: str) -> dict[str, Any] | None:
     if section not in SECTION_TABLES:
         return None
     title, tables = SECTION_TABLES[section]
-    table = next((t for t in tables() if t.dimension.key == dimension), None)
+    table = next((t for t in tables(counted) if t.dimension.key == dimension), None)
     if table is None:
         return None
     return relative_rates_spec(table, f"{title}: relative rates by {table.dimension.label.lower()}")

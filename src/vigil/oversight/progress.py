@@ -5,12 +5,12 @@ the current pace (with a range, because a few weeks' pace is an estimate)."""
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Min
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from scipy.stats import chi2  # type: ignore[import-untyped]
 
@@ -18,11 +18,18 @@ from vigil.allegations.models import Allegation
 from vigil.intake.models import HotlineReport, TriageDecision
 from vigil.intake.selectors import ReferralFigures, referral_figures
 from vigil.reviews.models import MeasureKind, PersonReview, ReviewStatus, Route, Task, TaskKind
-from vigil.reviews.selectors import active_measures, cohort_cases_by_person, cohort_links, overdue_measures
+from vigil.reviews.selectors import active_measures, overdue_measures
 
 PACE_WEEKS = 8  # the pace is the people decided in the last 8 weeks
 HOTLINE_DAYS = 28
 DECIDED = (ReviewStatus.DECIDED, ReviewStatus.CLOSED)
+
+
+class Unset:
+    """progress()'s "not given": None is a figure there (no outcome recorded in the year)."""
+
+
+UNSET = Unset()
 
 
 @dataclass(frozen=True)
@@ -86,25 +93,43 @@ class Progress:
     forecast: Forecast
 
 
-def progress(*, today: dt.date | None = None) -> Progress:
+def progress(*, today: dt.date | None = None, outcome_median_days: float | Unset | None = UNSET) -> Progress:
+    """Every figure from counts the database makes: the cohort is read from each person's stored
+    place in it (kept by `cohort_sync`), never rebuilt from the links. `outcome_median_days` may
+    come from the counted figures (it reads every allegation); without it, it is counted here."""
     today = today or timezone.localdate()
-    cases = cohort_cases_by_person(today=today)
-    cohort = PersonReview.objects.filter(person_id__in=list(cases))
+    cohort = PersonReview.objects.filter(in_cohort=True)
     decided = cohort.filter(status__in=DECIDED)
     routes = Counter(
         dict(decided.exclude(route="").values("route").annotate(n=Count("pk")).values_list("route", "n"))
     )
-    window_start = timezone.now() - dt.timedelta(weeks=PACE_WEEKS)
+    waiting = ~Q(status__in=DECIDED)
+    totals = cohort.aggregate(  # one pass over the cohort for every count
+        people=Count("pk"),
+        cases=Coalesce(Sum("cohort_cases"), 0),
+        decided=Count("pk", filter=Q(status__in=DECIDED)),
+        decided_in_window=Count(
+            "pk",
+            filter=Q(status__in=DECIDED, decided_at__gte=timezone.now() - dt.timedelta(weeks=PACE_WEEKS)),
+        ),
+        waiting_dated=Count("cohort_oldest_on", filter=waiting),
+        oldest=Min("cohort_oldest_on", filter=waiting),
+    )
     measures = active_measures()
     tasks = Task.objects.filter(done_at__isnull=True)
-    backlog_median, backlog_oldest = _backlog(
-        today, decided_people=set(decided.values_list("person_id", flat=True))
+    oldest = totals["oldest"]
+    backlog_median = median(
+        cohort.filter(waiting, cohort_oldest_on__isnull=False),
+        "cohort_oldest_on",
+        count=totals["waiting_dated"],
     )
+    if isinstance(outcome_median_days, Unset):
+        outcome_median_days = outcome_median_days_count(today)
     return Progress(
         today=today,
-        cohort_cases=sum(cases.values()),
-        cohort_people=len(cases),
-        people_decided=decided.count(),
+        cohort_cases=totals["cases"],
+        cohort_people=totals["people"],
+        people_decided=totals["decided"],
         by_route=[(label, routes.get(code, 0)) for code, label in Route.choices],
         hotline_per_day=hotline_per_day(today),
         hotline=referral_figures(),
@@ -113,13 +138,15 @@ def progress(*, today: dt.date | None = None) -> Progress:
         overdue_measure_reviews=overdue_measures(today=today).count(),
         open_reconsider_tasks=tasks.filter(kind=TaskKind.RECONSIDER).count(),
         open_vetting_tasks=tasks.filter(kind=TaskKind.VETTING_REVIEW).count(),
-        backlog_median_days=backlog_median,
-        backlog_oldest_days=backlog_oldest,
+        # The median age is today less the median date (the later of the two middle dates is the
+        # younger age, so the mean of the two ages is today less their mean).
+        backlog_median_days=None if backlog_median is None else _days_before(today, backlog_median),
+        backlog_oldest_days=None if oldest is None else (today - oldest).days,
         triage_median_hours=_triage_median_hours(),
-        outcome_median_days=_outcome_median_days(today),
+        outcome_median_days=outcome_median_days,
         forecast=forecast(
-            remaining=len(cases) - decided.count(),
-            decided_in_window=decided.filter(decided_at__gte=window_start).count(),
+            remaining=totals["people"] - totals["decided"],
+            decided_in_window=totals["decided_in_window"],
             weeks=PACE_WEEKS,
             today=today,
         ),
@@ -131,7 +158,10 @@ def hotline_per_day(today: dt.date | None = None) -> list[tuple[dt.date, int]]:
     today = today or timezone.localdate()
     first = today - dt.timedelta(days=HOTLINE_DAYS - 1)
     counts = dict(
-        HotlineReport.objects.filter(received_at__date__gte=first)
+        # From local midnight as a datetime, not received_at__date: the index on received_at serves it.
+        HotlineReport.objects.filter(
+            received_at__gte=timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+        )
         .annotate(day=TruncDate("received_at"))
         .values("day")
         .annotate(n=Count("pk"))
@@ -143,37 +173,49 @@ def hotline_per_day(today: dt.date | None = None) -> list[tuple[dt.date, int]]:
     ]
 
 
-def _backlog(today: dt.date, *, decided_people: set[int]) -> tuple[float | None, int | None]:
-    """The median and the oldest age, in days, of the cohort cases of people not yet decided."""
-    received = [
-        (today - row["received_on"]).days
-        for row in cohort_links(today=today)
-        .exclude(person_id__in=decided_people)
-        .values("allegation__received_on")
-        .annotate(received_on=Min("allegation__received_on"))
-        .values("received_on")
-    ]
-    if not received:
-        return None, None
-    return statistics.median(received), max(received)
+Middle = tuple[Any, Any]
+
+
+def median(rows: QuerySet[Any], field: str, *, count: int | None = None) -> Middle | None:
+    """The two middle values of `field` over `rows` (the same one twice for an odd count), or
+    None for no rows: read by the database in order, on SQLite as on PostgreSQL, without
+    loading the rows. `count`: the number of rows, when the caller has counted them already."""
+    count = rows.count() if count is None else count
+    if not count:
+        return None
+    middle = list(rows.order_by(field).values_list(field, flat=True)[(count - 1) // 2 : count // 2 + 1])
+    return middle[0], middle[-1]
+
+
+def _days_before(today: dt.date, middle: Middle) -> float:
+    oldest, youngest = (today - middle[0]).days, (today - middle[1]).days
+    return float(oldest + youngest) / 2
+
+
+def _mean(middle: Middle | None) -> Any:
+    return None if middle is None else middle[0] + (middle[1] - middle[0]) / 2
 
 
 def _triage_median_hours() -> float | None:
-    first_decisions = (
+    """Hotline report received -> its first triage decision in force."""
+    waits = (
         TriageDecision.objects.filter(
             approval__in=(TriageDecision.Approval.NOT_NEEDED, TriageDecision.Approval.APPROVED)
         )
-        .values("report_id", "report__received_at")
-        .annotate(first=Min("decided_at"))
+        .values("report_id")
+        .annotate(
+            wait=ExpressionWrapper(Min("decided_at") - F("report__received_at"), output_field=DurationField())
+        )
     )
-    hours = [(row["first"] - row["report__received_at"]).total_seconds() / 3600 for row in first_decisions]
-    return statistics.median(hours) if hours else None
+    wait = _mean(median(waits, "wait"))
+    return None if wait is None else wait.total_seconds() / 3600
 
 
-def _outcome_median_days(today: dt.date) -> float | None:
-    """Over the outcomes recorded in the last year: the current speed, not the archive's."""
-    rows = Allegation.objects.filter(outcome_on__gt=today - dt.timedelta(days=365)).values_list(
-        "received_on", "outcome_on"
+def outcome_median_days_count(today: dt.date) -> float | None:
+    """Allegation received -> outcome recorded, over the outcomes recorded in the last year: the
+    current speed, not the archive's. Reads every allegation (the counted figures keep it)."""
+    took = Allegation.objects.filter(outcome_on__gt=today - dt.timedelta(days=365)).annotate(
+        took=ExpressionWrapper(F("outcome_on") - F("received_on"), output_field=DurationField())
     )
-    days = [(outcome_on - received_on).days for received_on, outcome_on in rows if outcome_on]
-    return statistics.median(days) if days else None
+    middle = _mean(median(took, "took"))
+    return None if middle is None else middle.total_seconds() / 86400

@@ -8,7 +8,7 @@ characteristics are read here, to measure, and nowhere in the risk score."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -21,6 +21,7 @@ from vigil.allegations.vocabularies import DOMAINS, OTHER, SEXUAL
 from vigil.intake.models import REFERRAL_ROUTES, HotlineReport
 from vigil.intake.selectors import latest_triage_decisions, report_subject_id
 from vigil.linkage.models import LINKED_STATUSES, AllegationLink
+from vigil.oversight.models import CountedFigures
 from vigil.oversight.progress import Progress, progress
 from vigil.oversight.stats import Rate, RelativeRate, rate, relative_rate
 from vigil.people.models import Person
@@ -29,6 +30,7 @@ from vigil.reviews.models import PersonReview, Route
 from vigil.risk.models import RiskBand
 
 NOT_RECORDED = ""
+COUNTED_FIGURES_ID = 1  # CountedFigures has one row
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,10 @@ def stage_table(
     return StageTable(dimension, stages, tuple(rows))
 
 
-def _grouped(fields: Iterable[str]) -> list[dict[str, Any]]:
+GroupRows = list[dict[str, Any]]
+
+
+def _grouped(fields: Iterable[str]) -> GroupRows:
     return list(
         AllegationLink.objects.filter(status__in=LINKED_STATUSES, person__isnull=False)
         .values(*fields, "allegation__outcome_id")
@@ -180,7 +185,7 @@ def _grouped(fields: Iterable[str]) -> list[dict[str, Any]]:
     )
 
 
-def _stage_tables(rows: list[dict[str, Any]]) -> list[StageTable]:
+def _stage_tables(rows: GroupRows) -> list[StageTable]:
     tables = []
     for dimension in DIMENSIONS:
         groups: dict[str, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
@@ -191,9 +196,17 @@ def _stage_tables(rows: list[dict[str, Any]]) -> list[StageTable]:
     return tables
 
 
-def allegation_stage_tables() -> list[StageTable]:
-    """Disproportionality from allegation to dismissal, by each dimension: one grouped query."""
-    return _stage_tables(_grouped(dimension.field for dimension in DIMENSIONS))
+def allegation_groups() -> GroupRows:
+    """Every attributed allegation counted by the subject's groups, its domain and its outcome:
+    one grouped query over the links, the heaviest read of the dashboard (CountedFigures keeps
+    its rows)."""
+    return _grouped(dimension.field for dimension in DIMENSIONS)
+
+
+def allegation_stage_tables(groups: GroupRows | None = None) -> list[StageTable]:
+    """Disproportionality from allegation to dismissal, by each dimension (from `groups`, the
+    rows of allegation_groups(), or counted now)."""
+    return _stage_tables(allegation_groups() if groups is None else groups)
 
 
 @dataclass(frozen=True)
@@ -209,7 +222,7 @@ class SexualCaseToAnswerCheck:
 _DOMAIN_FIELD = "allegation__category__domain"
 
 
-def _sexual_check(rows: list[dict[str, Any]]) -> SexualCaseToAnswerCheck:
+def _sexual_check(rows: GroupRows) -> SexualCaseToAnswerCheck:
     counts = {SEXUAL: [0, 0], "others": [0, 0]}  # [decided, case to answer]
     for row in rows:
         outcome = row["allegation__outcome_id"]
@@ -234,10 +247,9 @@ class AllegationFigures:
     sexual_case_to_answer: SexualCaseToAnswerCheck
 
 
-def allegation_figures() -> AllegationFigures:
-    """The stage tables and the sexual-misconduct check from one grouped query over the links
-    (the heaviest read of the dashboard: every attributed allegation)."""
-    rows = _grouped(dimension.field for dimension in DIMENSIONS)
+def allegation_figures(groups: GroupRows | None = None) -> AllegationFigures:
+    """The stage tables and the sexual-misconduct check, from the same rows."""
+    rows = allegation_groups() if groups is None else groups
     return AllegationFigures(_stage_tables(rows), _sexual_check(rows))
 
 
@@ -300,30 +312,40 @@ def _by_group(rows: Iterable[Mapping[str, Any]], field: str, category_key: str) 
     return groups
 
 
-def risk_band_tables() -> list[ShareTable]:
-    """Risk-score fairness: the serving workforce of each group, by risk band (people with no
-    attributed allegation have no score: "not scored"). A score drifting towards a group shows
-    as a share of high bands above the reference group's."""
+def risk_band_groups() -> GroupRows:
+    """The serving workforce counted by group and risk band (CountedFigures keeps its rows)."""
     fields = [d.person_field for d in PERSON_DIMENSIONS if d.person_field]
-    rows = list(
+    return list(
         Person.objects.filter(left_on__isnull=True)
         .annotate(band=Coalesce("risk_score__band", Value(NOT_SCORED)))
         .values(*fields, "band")
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def risk_band_tables(groups: GroupRows | None = None) -> list[ShareTable]:
+    """Risk-score fairness: the serving workforce of each group, by risk band (people with no
+    attributed allegation have no score: "not scored"). A score drifting towards a group shows
+    as a share of high bands above the reference group's."""
+    rows = risk_band_groups() if groups is None else groups
     return [
         share_table(d, "Serving people by risk band", _by_group(rows, str(d.person_field), "band"), BANDS)
         for d in PERSON_DIMENSIONS
     ]
 
 
-def review_route_tables() -> list[ShareTable]:
-    """Of the people whose review was decided, the share sent down each route, by group."""
+def review_route_groups() -> GroupRows:
+    """The decided reviews counted by the person's groups and the route (CountedFigures keeps them)."""
     fields = [f"person__{d.person_field}" for d in PERSON_DIMENSIONS]
-    rows = list(
+    return list(
         PersonReview.objects.exclude(route="").values(*fields, "route").annotate(n=Count("pk")).order_by()
     )
+
+
+def review_route_tables(groups: GroupRows | None = None) -> list[ShareTable]:
+    """Of the people whose review was decided, the share sent down each route, by group."""
+    rows = review_route_groups() if groups is None else groups
     return [
         share_table(d, "Decided reviews by route", _by_group(rows, d.field, "route"), tuple(Route.choices))
         for d in PERSON_DIMENSIONS
@@ -336,9 +358,10 @@ HOTLINE_STAGES: tuple[Stage, ...] = (
 )
 
 
-def hotline_referral_tables() -> list[StageTable]:
-    """Of the triaged hotline reports whose subject is known (the linked person, else the call
-    handler's pick), how many were referred, by the subject's group."""
+def hotline_referral_groups() -> GroupRows:
+    """The triaged hotline reports whose subject is known (the linked person, else the call
+    handler's pick), counted by the subject's groups and the route of the decision in force
+    (CountedFigures keeps them)."""
     routes = {report: route for report, (route, _codes) in latest_triage_decisions().items()}
     subjects: dict[int, int] = {}
     reports = HotlineReport.objects.filter(pk__in=list(routes)).select_related("allegation__link")
@@ -352,13 +375,25 @@ def hotline_referral_tables() -> list[StageTable]:
     people = {
         row["id"]: row for row in Person.objects.filter(pk__in=set(subjects.values())).values("id", *fields)
     }
+    counts = Counter(
+        (*(people[person_id][field] for field in fields), routes[report_id])
+        for report_id, person_id in subjects.items()
+    )
+    return [
+        {**dict(zip(fields, key[:-1], strict=True)), "route": key[-1], "n": n} for key, n in counts.items()
+    ]
+
+
+def hotline_referral_tables(groups: GroupRows | None = None) -> list[StageTable]:
+    """Of the triaged hotline reports whose subject is known, how many were referred, by the
+    subject's group."""
+    rows = hotline_referral_groups() if groups is None else groups
     tables = []
     for dimension in PERSON_DIMENSIONS:
-        groups: dict[str, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
-        for report_id, person_id in subjects.items():
-            group = str(people[person_id][dimension.person_field] or NOT_RECORDED)
-            groups[group][routes[report_id]] += 1
-        tables.append(stage_table(dimension, groups, HOTLINE_STAGES))
+        by_group: dict[str, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
+        for row in rows:
+            by_group[str(row[str(dimension.person_field)] or NOT_RECORDED)][row["route"]] += int(row["n"])
+        tables.append(stage_table(dimension, by_group, HOTLINE_STAGES))
     return tables
 
 
@@ -367,6 +402,7 @@ def hotline_referral_tables() -> list[StageTable]:
 
 @dataclass(frozen=True)
 class OversightFigures:
+    counted: CountedFigures  # when the allegation and risk-band figures were counted
     progress: Progress
     allegation_stages: list[StageTable]
     sexual_case_to_answer: SexualCaseToAnswerCheck
@@ -375,13 +411,20 @@ class OversightFigures:
     risk_bands: list[ShareTable]
 
 
-def oversight_figures() -> OversightFigures:
-    allegations = allegation_figures()
+def counted_figures() -> CountedFigures | None:
+    return CountedFigures.objects.filter(pk=COUNTED_FIGURES_ID).first()
+
+
+def oversight_figures(counted: CountedFigures) -> OversightFigures:
+    """The dashboard's figures: those that count every allegation or person from `counted`
+    (vigil.oversight.services.counted_figures_current()), the rest read now."""
+    allegations = allegation_figures(counted.allegation_groups)
     return OversightFigures(
-        progress=progress(),
+        counted=counted,
+        progress=progress(outcome_median_days=counted.outcome_median_days),
         allegation_stages=allegations.stages,
         sexual_case_to_answer=allegations.sexual_case_to_answer,
-        hotline_referral=hotline_referral_tables(),
-        review_routes=review_route_tables(),
-        risk_bands=risk_band_tables(),
+        hotline_referral=hotline_referral_tables(counted.hotline_referral_groups),
+        review_routes=review_route_tables(counted.review_route_groups),
+        risk_bands=risk_band_tables(counted.risk_band_groups),
     )

@@ -1,19 +1,63 @@
-"""Writes for oversight: an export of the board pack is a disclosure, so it is audited (what,
-why, to whom) before the file is handed over."""
+"""Writes for oversight: the counted figures (recounted when what they count has changed), and
+the board pack's export, a disclosure, so it is audited (what, why, to whom) before the file is
+handed over."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
+from django.utils import timezone
 
 from vigil.audit.actions import Action
 from vigil.audit.justification import Justification
 from vigil.audit.services import audit_record
-from vigil.oversight import exports
-from vigil.oversight.selectors import oversight_figures
+from vigil.oversight import exports, selectors
+from vigil.oversight.models import CountedFigures
+from vigil.oversight.progress import outcome_median_days_count
+from vigil.oversight.selectors import COUNTED_FIGURES_ID, counted_figures, oversight_figures
+
+
+def counted_figures_recount() -> CountedFigures:
+    """Count the figures by group (allegations, risk bands, hotline referrals, review routes), now."""
+    today = timezone.localdate()
+    counted, _created = CountedFigures.objects.update_or_create(
+        pk=COUNTED_FIGURES_ID,
+        defaults={
+            "counted_at": timezone.now(),
+            "changed_since": None,
+            "allegation_groups": selectors.allegation_groups(),
+            "risk_band_groups": selectors.risk_band_groups(),
+            "hotline_referral_groups": selectors.hotline_referral_groups(),
+            "review_route_groups": selectors.review_route_groups(),
+            "outcome_median_days": outcome_median_days_count(today),
+        },
+    )
+    return counted
+
+
+def counted_figures_changed() -> None:
+    """Something the counted figures count has changed (a link, an import, a triage or review
+    decision): mark the
+    count as behind from now, unless it already is (one cheap UPDATE, in the caller's transaction)."""
+    CountedFigures.objects.filter(changed_since__isnull=True).update(changed_since=timezone.now())
+
+
+def counted_figures_current() -> CountedFigures:
+    """The counted figures, recounted first if there are none yet, or if they are behind and were
+    counted more than VIGIL_OVERSIGHT_RECOUNT_MINUTES ago: a change shows within that many
+    minutes, and a busy hotline day does not make every reader wait for a recount."""
+    counted = counted_figures()
+    interval = dt.timedelta(minutes=settings.VIGIL_OVERSIGHT_RECOUNT_MINUTES)
+    if counted is None or (
+        counted.changed_since is not None and counted.counted_at <= timezone.now() - interval
+    ):
+        counted = counted_figures_recount()
+    return counted
 
 
 @dataclass(frozen=True)
@@ -37,7 +81,9 @@ def oversight_report_export(
     request: HttpRequest | None = None,
 ) -> Report:
     """The board pack in `fmt` (pdf, xlsx, csv), with its audit entry written."""
-    content = exports.render(oversight_figures(), fmt)  # a bad format fails before anything is logged
+    # The board pack is counted afresh: a disclosure states figures exactly as they are now.
+    # A bad format fails before anything is logged.
+    content = exports.render(oversight_figures(counted_figures_recount()), fmt)
     entry = audit_record(
         action=Action.OVERSIGHT_EXPORTED,
         actor=actor,

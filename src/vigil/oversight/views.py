@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,12 +10,15 @@ from django.views.decorators.http import require_GET
 
 from vigil.oversight import charts, selectors
 from vigil.oversight.forms import OversightExportForm
-from vigil.oversight.services import oversight_report_export
+from vigil.oversight.services import counted_figures_current, oversight_report_export
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Figures only: no page of this app names a person (the analyst role sees nothing else)."""
-    return render(request, "oversight/dashboard.html", {"figures": selectors.oversight_figures()})
+    figures = selectors.oversight_figures(counted_figures_current())
+    recount_from = figures.counted.counted_at + dt.timedelta(minutes=settings.VIGIL_OVERSIGHT_RECOUNT_MINUTES)
+    context = {"figures": figures, "recount_from": recount_from}
+    return render(request, "oversight/dashboard.html", context)
 
 
 def export(request: HttpRequest) -> HttpResponse:
@@ -41,7 +45,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def chart(request: HttpRequest, name: str) -> HttpResponse:
     """One chart of the dashboard as SVG (an image: the table beside it has the same numbers)."""
-    spec = charts.dashboard_chart_spec(name)
+    spec = charts.dashboard_chart_spec(name, counted_figures_current())
     if spec is None:
         raise Http404("no such chart")
     response = HttpResponse(charts.svg(spec), content_type="image/svg+xml")

@@ -4,11 +4,13 @@ bring the review cohort up to date. Part of the public command contract."""
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vigil.imports.engine import Progress
+from vigil.oversight.services import counted_figures_recount
 from vigil.reviews.services import cohort_sync
 from vigil.risk.policy import PolicyError, current_policy
 from vigil.risk.services import scores_compute
@@ -33,11 +35,18 @@ class Command(BaseCommand):
         result = scores_compute(trigger="vigil score", policy=policy, progress=progress)
         assert result.run is not None
         synced = cohort_sync(actor_label="vigil score")
+        # The oversight figures that count every allegation and risk band, counted anew beside them.
+        counted_started = time.perf_counter()
+        counted_figures_recount()
+        counted_seconds = time.perf_counter() - counted_started
         self.stdout.write(f"{result.run.people_scored:,} people scored under {policy.label}:")
         for band in ("high", "medium", "low"):
             self.stdout.write(f"  {band:<7} {result.counts.get(band, 0):,}")
         self.stdout.write(
             f"  cohort: {synced['entered']:,} entered (awaiting review), {synced['left']:,} left"
         )
-        timing = ", ".join(f"{name} {secs:.1f}s" for name, secs in result.seconds.items())
+        timing = ", ".join(
+            f"{name} {secs:.1f}s"
+            for name, secs in {**result.seconds, "oversight count": counted_seconds}.items()
+        )
         self.stdout.write(f"  time: {timing}")
