@@ -19,11 +19,15 @@ assets that fail to load and JavaScript errors."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, Request, Response, Route, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -36,6 +40,30 @@ from vigil.accounts.roles import Role
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 LoginAs = Callable[..., User]
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time. On SQLite its threads share the test's
+    one in-memory connection, so two requests at once (the dashboard's lazy chart images) would
+    interleave their session saves on it: "cannot start a transaction within a transaction".
+    Each response is produced and closed (request_finished sent) under the lock."""
+
+    def set_app(self, application: Any) -> None:
+        lock = threading.Lock()
+
+        def serial(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            with lock:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(serial)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture(scope="session")
