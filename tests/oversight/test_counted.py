@@ -1,14 +1,15 @@
-"""The counted figures: the dashboard's reads of every allegation and every serving person are
-counted once and kept. The first view counts; a link or an import marks the count behind, and a
-view at least VIGIL_OVERSIGHT_RECOUNT_MINUTES after the count recounts (so do triage and review
-decisions); `vigil score` and every
-board-pack export count afresh."""
+"""The counted figures: the dashboard's figures by group are counted once and kept. The first
+view counts; a link, an import, a triage or review decision marks the count behind once it
+commits, and a view at least VIGIL_OVERSIGHT_RECOUNT_MINUTES after the count recounts;
+`vigil score` and every board-pack export count afresh."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -27,10 +28,12 @@ from vigil.intake.services import triage_decide
 from vigil.linkage.models import LinkStatus
 from vigil.linkage.services import link_confirm
 from vigil.oversight.models import CountedFigures
-from vigil.oversight.services import counted_figures_recount, oversight_report_export
+from vigil.oversight.services import counted_figures_changed, counted_figures_recount, oversight_report_export
 from vigil.reviews.services import review_open
 
 pytestmark = pytest.mark.django_db
+
+CaptureCallbacks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
 
 def dashboard(client: Client) -> str:
@@ -45,7 +48,7 @@ def white_received() -> int:
 
 
 def test_the_first_view_counts_and_a_link_marks_the_count_behind(
-    client: Client, make_user: Callable[..., User]
+    client: Client, make_user: Callable[..., User], django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
     person = person_create(ethnicity="White", sex="M")
     allegations(person, WHITE_OUTCOMES, "domestic_violence")
@@ -57,11 +60,15 @@ def test_the_first_view_counts_and_a_link_marks_the_count_behind(
     page = dashboard(client)
     assert white_received() == 10 and "not in them yet" not in page
 
-    # A reviewer confirms one more allegation is his: the count is behind from now.
+    # A reviewer confirms one more allegation is his: the count is behind from the commit.
     pending = linked_allegation(person=person, status=LinkStatus.NEEDS_REVIEW, outcome="dismissed")
-    link_confirm(allegation_id=pending.pk, person_id=person.pk, user=reviewer, reason="Same collar number.")
+    with django_capture_on_commit_callbacks(execute=True):
+        link_confirm(
+            allegation_id=pending.pk, person_id=person.pk, user=reviewer, reason="Same collar number."
+        )
+        assert not CountedFigures.objects.get().behind  # not before the commit
     counted = CountedFigures.objects.get()
-    assert counted.changed_since is not None
+    assert counted.behind
 
     page = dashboard(client)  # within the recount interval: the kept count, saying it is behind
     assert white_received() == 10 and "not in them yet" in page
@@ -69,7 +76,7 @@ def test_the_first_view_counts_and_a_link_marks_the_count_behind(
     CountedFigures.objects.update(counted_at=counted.counted_at - dt.timedelta(minutes=5))
     page = dashboard(client)
     assert white_received() == 11 and "not in them yet" not in page
-    assert CountedFigures.objects.get().changed_since is None
+    assert not CountedFigures.objects.get().behind
 
 
 def test_vigil_score_and_the_board_pack_count_afresh(make_user: Callable[..., User]) -> None:
@@ -88,17 +95,36 @@ def test_vigil_score_and_the_board_pack_count_afresh(make_user: Callable[..., Us
     assert white_received() == 10
 
 
-def test_triage_and_review_decisions_mark_the_count_behind(make_user: Callable[..., User]) -> None:
+def test_triage_and_review_decisions_mark_the_count_behind(
+    make_user: Callable[..., User], django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
     counted_figures_recount()
     handler, assessor = make_user(Role.CALL_HANDLER), make_user(Role.ASSESSOR)
     grant_caseload(assessor)
-    report = call(handler)
-    assert CountedFigures.objects.get().changed_since is None  # a call not yet triaged counts nowhere
-    triage_decide(
-        report_id=report.pk, by=assessor, route="misconduct_investigation", reasons="He is named twice."
-    )
-    assert CountedFigures.objects.get().changed_since is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        report = call(handler)
+    assert not CountedFigures.objects.get().behind  # a call not yet triaged counts nowhere
+    with django_capture_on_commit_callbacks(execute=True):
+        triage_decide(
+            report_id=report.pk, by=assessor, route="misconduct_investigation", reasons="He is named twice."
+        )
+    assert CountedFigures.objects.get().behind
 
     counted_figures_recount()
-    review_open(person_id=person_create().pk, by=make_user(Role.SUPERVISOR), reason="Named by a new caller.")
-    assert CountedFigures.objects.get().changed_since is not None
+    assert not CountedFigures.objects.get().behind
+    supervisor = make_user(Role.SUPERVISOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_open(person_id=person_create().pk, by=supervisor, reason="Named by a new caller.")
+    assert CountedFigures.objects.get().behind
+
+
+def test_a_change_committed_while_counting_stays_marked(
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    """The count's time is when counting began: a mark made after that is kept by the count."""
+    counted = counted_figures_recount()
+    CountedFigures.objects.update(changed_since=counted.counted_at + dt.timedelta(seconds=1))
+    assert CountedFigures.objects.get().behind
+    with django_capture_on_commit_callbacks(execute=True):
+        counted_figures_changed()  # already marked since after the count: the mark stays as it is
+    assert CountedFigures.objects.get().changed_since == counted.counted_at + dt.timedelta(seconds=1)

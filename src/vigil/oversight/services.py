@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -23,18 +25,18 @@ from vigil.oversight.selectors import COUNTED_FIGURES_ID, counted_figures, overs
 
 
 def counted_figures_recount() -> CountedFigures:
-    """Count the figures by group (allegations, risk bands, hotline referrals, review routes), now."""
-    today = timezone.localdate()
+    """Count the figures by group (allegations, risk bands, hotline referrals, review routes), now.
+    `counted_at` is when counting began: a change committed after it stays marked as not counted."""
+    started = timezone.now()
     counted, _created = CountedFigures.objects.update_or_create(
         pk=COUNTED_FIGURES_ID,
         defaults={
-            "counted_at": timezone.now(),
-            "changed_since": None,
             "allegation_groups": selectors.allegation_groups(),
             "risk_band_groups": selectors.risk_band_groups(),
             "hotline_referral_groups": selectors.hotline_referral_groups(),
             "review_route_groups": selectors.review_route_groups(),
-            "outcome_median_days": outcome_median_days_count(today),
+            "outcome_median_days": outcome_median_days_count(timezone.localdate(started)),
+            "counted_at": started,
         },
     )
     return counted
@@ -42,9 +44,16 @@ def counted_figures_recount() -> CountedFigures:
 
 def counted_figures_changed() -> None:
     """Something the counted figures count has changed (a link, an import, a triage or review
-    decision): mark the
-    count as behind from now, unless it already is (one cheap UPDATE, in the caller's transaction)."""
-    CountedFigures.objects.filter(changed_since__isnull=True).update(changed_since=timezone.now())
+    decision): once the caller's transaction commits, mark the count as behind from then (one
+    UPDATE, of no row when it is already marked). Marking at commit, not before, means a count
+    that began after the mark sees the change, and one that began before it is known behind."""
+
+    def mark() -> None:
+        CountedFigures.objects.filter(
+            Q(changed_since__isnull=True) | Q(changed_since__lte=F("counted_at"))
+        ).update(changed_since=timezone.now())
+
+    transaction.on_commit(mark)
 
 
 def counted_figures_current() -> CountedFigures:
@@ -53,9 +62,7 @@ def counted_figures_current() -> CountedFigures:
     minutes, and a busy hotline day does not make every reader wait for a recount."""
     counted = counted_figures()
     interval = dt.timedelta(minutes=settings.VIGIL_OVERSIGHT_RECOUNT_MINUTES)
-    if counted is None or (
-        counted.changed_since is not None and counted.counted_at <= timezone.now() - interval
-    ):
+    if counted is None or (counted.behind and counted.counted_at <= timezone.now() - interval):
         counted = counted_figures_recount()
     return counted
 
