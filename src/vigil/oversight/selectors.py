@@ -402,7 +402,7 @@ def hotline_referral_tables(groups: GroupRows | None = None) -> list[StageTable]
 
 @dataclass(frozen=True)
 class OversightFigures:
-    counted: CountedFigures  # when the allegation and risk-band figures were counted
+    counted: CountedFigures  # the figures by group, and when they were counted
     progress: Progress
     allegation_stages: list[StageTable]
     sexual_case_to_answer: SexualCaseToAnswerCheck
@@ -416,8 +416,8 @@ def counted_figures() -> CountedFigures | None:
 
 
 def oversight_figures(counted: CountedFigures) -> OversightFigures:
-    """The dashboard's figures: those that count every allegation or person from `counted`
-    (vigil.oversight.services.counted_figures_current()), the rest read now."""
+    """The dashboard's figures: those by group from `counted` (from
+    vigil.oversight.services.counted_figures_current()), progress read now."""
     allegations = allegation_figures(counted.allegation_groups)
     return OversightFigures(
         counted=counted,

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         result = scores_compute(trigger="vigil score", policy=policy, progress=progress)
         assert result.run is not None
         synced = cohort_sync(actor_label="vigil score")
-        # The oversight figures that count every allegation and risk band, counted anew beside them.
+        # The oversight figures by group (allegations, risk bands, hotline, routes), counted anew.
         counted_started = time.perf_counter()
         counted_figures_recount()
         counted_seconds = time.perf_counter() - counted_started
