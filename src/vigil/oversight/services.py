@@ -42,18 +42,22 @@ def counted_figures_recount() -> CountedFigures:
     return counted
 
 
+def _mark_counted_figures_behind() -> None:
+    CountedFigures.objects.filter(
+        Q(changed_since__isnull=True) | Q(changed_since__lte=F("counted_at"))
+    ).update(changed_since=timezone.now())
+
+
 def counted_figures_changed() -> None:
     """Something the counted figures count has changed (a link, an import, a triage or review
     decision): once the caller's transaction commits, mark the count as behind from then (one
     UPDATE, of no row when it is already marked). Marking at commit, not before, means a count
-    that began after the mark sees the change, and one that began before it is known behind."""
-
-    def mark() -> None:
-        CountedFigures.objects.filter(
-            Q(changed_since__isnull=True) | Q(changed_since__lte=F("counted_at"))
-        ).update(changed_since=timezone.now())
-
-    transaction.on_commit(mark)
+    that began after the mark sees the change, and one that began before it is known behind.
+    A transaction that changes many things (a cohort sync moving hundreds of reviews) marks once."""
+    connection = transaction.get_connection()
+    if any(callback is _mark_counted_figures_behind for _sids, callback, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_mark_counted_figures_behind)
 
 
 def counted_figures_current() -> CountedFigures:
