@@ -15,12 +15,38 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+# The only words a VIGIL_* switch may say. Anything else stops the start: a switch that read
+# "enabled" as off (or "offf" as on) would fail open without anyone noticing.
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("0", "false", "no", "off")
+
 
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a switch value: use one of {', '.join(_TRUE_WORDS)} (on) "
+        f"or {', '.join(_FALSE_WORDS)} (off)"
+    )
+
+
+def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number of at least {minimum}")
+    return number
 
 
 def _env_list(name: str, default: list[str]) -> list[str]:
@@ -28,6 +54,18 @@ def _env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _allowed_hosts() -> list[str]:
+    """VIGIL_ALLOWED_HOSTS, refusing "*": answering to any Host header lets a forged one into
+    password-reset links and cache keys, and a wildcard in production is always a slip."""
+    hosts = _env_list("VIGIL_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+    if "*" in hosts:
+        raise ImproperlyConfigured(
+            "VIGIL_ALLOWED_HOSTS must name the host names Vigil answers to (comma-separated, "
+            "e.g. vigil.example.police.uk); '*' (any host) is refused"
+        )
+    return hosts
 
 
 # Where a laptop install keeps its SQLite database, secret key and demo logins.
@@ -94,7 +132,7 @@ SEAL_KEYS, SEAL_KEYS_FILE = _seal_keys()
 # https://docs.djangoproject.com/en/5.2/ref/settings/#debug
 DEBUG = _env_bool("VIGIL_DEBUG", False)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
-ALLOWED_HOSTS = _env_list("VIGIL_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+ALLOWED_HOSTS = _allowed_hosts()
 # https://docs.djangoproject.com/en/5.2/ref/settings/#csrf-trusted-origins
 CSRF_TRUSTED_ORIGINS = _env_list("VIGIL_CSRF_TRUSTED_ORIGINS", [])
 
@@ -138,6 +176,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Changes to accounts made in this request are audited as the signed-in user's (vigil.accounts.actor).
+    "vigil.accounts.actor.ActorMiddleware",
     # Supervisors, administrators and auditors pass a TOTP step before any other page.
     "vigil.accounts.two_factor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -210,8 +250,8 @@ AUTHENTICATION_BACKENDS = [
 # stays bounded (limit x terminals per cool-off), every failure is in the audit trail, passwords
 # are long and Argon2-hashed, and the roles worth most to an attacker also need a TOTP code.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_FAILURE_LIMIT = int(os.environ.get("VIGIL_LOGIN_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("VIGIL_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_FAILURE_LIMIT = _env_int("VIGIL_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("VIGIL_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_RESET_ON_SUCCESS = True  # a correct password clears that username+address's failures
 AXES_LOCKOUT_CALLABLE = "vigil.accounts.views_login.locked_out"  # HTTP 429 and a plain page
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail; no second, unchained copy
@@ -232,7 +272,7 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 VIGIL_OVERSIGHT_RECOUNT_MINUTES = int(os.environ.get("VIGIL_OVERSIGHT_RECOUNT_MINUTES", 5))
 
 # Sessions end when idle (police workstations are shared) and with the browser.
-SESSION_COOKIE_AGE = int(os.environ.get("VIGIL_SESSION_IDLE_SECONDS", 30 * 60))
+SESSION_COOKIE_AGE = _env_int("VIGIL_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

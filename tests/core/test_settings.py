@@ -235,3 +235,92 @@ def test_half_configured_single_sign_on_refuses_to_start(tmp_path: Path) -> None
 def test_a_bad_role_map_refuses_to_start(tmp_path: Path) -> None:
     result = run_python(tmp_path, READ_SIGN_IN_SETTINGS, **{**OIDC, "VIGIL_OIDC_ROLE_MAP": "psd=superuser"})
     assert result.returncode != 0 and "'superuser' is not a role" in result.stderr
+
+
+# ---- Switches never fail open (issue 17, finding 9) -------------------------------------------------
+
+READ_SWITCHES = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    "TWO_FACTOR_REQUIRED": settings.TWO_FACTOR_REQUIRED,
+    "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+    "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
+    "DEBUG": settings.DEBUG,
+    "CONFLICT_SAME_COMMAND": settings.CONFLICT_SAME_COMMAND,
+}))
+"""
+
+SWITCHES = {
+    "VIGIL_TWO_FACTOR": "TWO_FACTOR_REQUIRED",
+    "VIGIL_HTTPS": "SESSION_COOKIE_SECURE",
+    "VIGIL_DEBUG": "DEBUG",
+    "VIGIL_CONFLICT_SAME_COMMAND": "CONFLICT_SAME_COMMAND",
+}
+
+
+@pytest.mark.parametrize(
+    "variable", ["VIGIL_TWO_FACTOR", "VIGIL_HTTPS", "VIGIL_DEBUG", "VIGIL_OIDC_TRUSTS_MFA"]
+)
+@pytest.mark.parametrize("value", ["enabled", "disable", "offf", "2", "y"])
+def test_a_switch_with_an_unrecognised_value_refuses_to_start(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    result = run_python(tmp_path, READ_SWITCHES, **{variable: value})
+    assert result.returncode != 0, f"{variable}={value} started: {result.stdout}"
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{variable}={value!r} is not a switch value" in result.stderr
+    assert "1, true, yes, on (on) or 0, false, no, off (off)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        ("TRUE", True),
+        (" yes ", True),
+        ("On", True),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("off", False),
+    ],
+)
+def test_every_accepted_switch_value_means_what_it_says(tmp_path: Path, value: str, expected: bool) -> None:
+    env = dict.fromkeys(SWITCHES, value)
+    result = run_python(tmp_path, READ_SWITCHES, **env)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert {variable: values[setting] for variable, setting in SWITCHES.items()} == dict.fromkeys(
+        SWITCHES, expected
+    )
+    assert values["CSRF_COOKIE_SECURE"] is expected
+
+
+def test_the_reported_switches_no_longer_fail_open(tmp_path: Path) -> None:
+    """Issue 17: VIGIL_TWO_FACTOR=enabled turned two-factor off, VIGIL_HTTPS=enabled left cookies
+    insecure. Both now stop the start instead."""
+    for variable in ("VIGIL_TWO_FACTOR", "VIGIL_HTTPS"):
+        result = run_python(tmp_path, READ_SWITCHES, **{variable: "enabled"})
+        assert result.returncode != 0 and variable in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "vigil.example.police.uk,*", " * "])
+def test_allowed_hosts_refuses_any_host(tmp_path: Path, hosts: str) -> None:
+    result = run_python(tmp_path, READ_SWITCHES, VIGIL_ALLOWED_HOSTS=hosts)
+    assert result.returncode != 0
+    assert "VIGIL_ALLOWED_HOSTS" in result.stderr and "'*' (any host) is refused" in result.stderr
+
+
+def test_the_deployment_check_fails_with_any_host(tmp_path: Path) -> None:
+    env = {**PRODUCTION, "VIGIL_ALLOWED_HOSTS": "*"}
+    result = run_python(tmp_path, "", "-m", "django", "check", "--deploy", **env)
+    assert result.returncode != 0 and "VIGIL_ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["five", "-1", "0", "1.5"])
+def test_a_lock_out_limit_that_is_not_a_number_refuses_to_start(tmp_path: Path, value: str) -> None:
+    result = run_python(tmp_path, READ_SWITCHES, VIGIL_LOGIN_FAILURE_LIMIT=value)
+    assert result.returncode != 0
+    assert f"VIGIL_LOGIN_FAILURE_LIMIT={value!r} is not a whole number of at least 1" in result.stderr
