@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.db import transaction
+
 from vigil.imports.engine import Importer, ImportReport, Progress, run_import
 from vigil.imports.models import ImportKind
 
@@ -38,7 +40,34 @@ def contract_file_import(
 ) -> ImportReport:
     """Import one contract file whole or not at all (raises ImportRefused, nothing written).
     An applied import is written to the audit trail as a collection, with its counts, and each
-    record it altered as an alteration with the fields' values before and after."""
+    record it altered as an alteration with the fields' values before and after.
+
+    The rows, the rescoring of the people they touch (and their place in the review cohort) and
+    the audit entries are one transaction: a process that dies anywhere before the commit leaves
+    nothing, never an unaudited or unscored import. The audit entries come last, as the audit
+    trail's append lock is held from the first entry to the commit."""
+    with transaction.atomic():
+        return _import_audited_and_scored(
+            kind=kind,
+            path=path,
+            imported_by=imported_by,
+            ignore_extra=ignore_extra,
+            skip_invalid=skip_invalid,
+            rejects_path=rejects_path,
+            progress=progress,
+        )
+
+
+def _import_audited_and_scored(
+    *,
+    kind: str,
+    path: Path,
+    imported_by: str,
+    ignore_extra: bool,
+    skip_invalid: bool,
+    rejects_path: Path | None,
+    progress: Progress | None,
+) -> ImportReport:
     from vigil.audit.actions import Action
     from vigil.audit.services import audit_record
 
@@ -52,6 +81,8 @@ def contract_file_import(
         progress=progress,
     )
     if report.batch is not None:
+        if report.counts.created or report.counts.updated:
+            _people_touched_rescored(kind, report.batch.pk, imported_by=imported_by)
         audit_record(
             action=Action.RECORDS_IMPORTED,
             actor=None,
@@ -85,8 +116,6 @@ def contract_file_import(
                         "changes": {name: list(values) for name, values in change.fields.items()},
                     },
                 )
-        if report.counts.created or report.counts.updated:
-            _people_touched_rescored(kind, report.batch.pk, imported_by=imported_by)
     return report
 
 
