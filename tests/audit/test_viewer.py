@@ -649,9 +649,9 @@ def test_export_guards_against_csv_injection(auditor_client: Client, make_user: 
     rows = export_rows(auditor_client.post(EXPORT, EXPORT_FORM))
     cells = [cell for row in rows for cell in row.values()]
     for cell in cells:
-        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+        assert cell == "-5" or not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
     assert '\'=HYPERLINK("http://evil.example","click")' in cells
-    assert "'-5" in cells
+    assert "-5" in cells  # a plain negative number stays a number (vigil.core.tabular)
     assert "'+44 20 7946 0000 called about it" in cells
     assert "'@SUM(A1:A9)" in cells
     assert "'\t=1+1" in cells

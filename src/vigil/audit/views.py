@@ -3,7 +3,6 @@ Access is enforced by the permission matrix (RoutePermissionMiddleware): auditor
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
@@ -18,6 +17,7 @@ from vigil.audit.chain import canonical_time
 from vigil.audit.forms import AuditExportForm, AuditFilterForm
 from vigil.audit.services import audit_record
 from vigil.core.paging import cursor_in_query
+from vigil.core.tabular import csv_line_writer
 
 EXPORT_COLUMNS = (
     "id",
@@ -38,9 +38,6 @@ EXPORT_COLUMNS = (
     "previous_hash",
     "entry_hash",
 )
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection); tab and
-# carriage return too, as some spreadsheets drop them and read what follows.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filter_query(request: HttpRequest) -> str:
@@ -105,21 +102,8 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     )
 
 
-def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    """A file-like object csv.writer writes one row to, handing the text back."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_lines(rows: Iterable[selectors.AuditRow]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_line_writer()  # guarded against formula injection (vigil.core.tabular)
     yield "\ufeff"  # a byte-order mark, so spreadsheets read the file as UTF-8
     yield writer.writerow(EXPORT_COLUMNS)
     for row in rows:
@@ -143,7 +127,7 @@ def _csv_lines(rows: Iterable[selectors.AuditRow]) -> Iterator[str]:
             entry.previous_hash,
             entry.entry_hash,
         ]
-        yield writer.writerow([_safe_cell(cell) for cell in cells])
+        yield writer.writerow(cells)
 
 
 @require_http_methods(["GET", "POST"])

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from vigil.core.bulk import collector_paused
 from vigil.core.sealing import MASK
+from vigil.core.tabular import csv_writer
 from vigil.imports.contract import CellReader, CodeColumn, Contract, SealedColumn
 from vigil.imports.models import ImportBatch
 from vigil.imports.reading import Table, UnreadableFile, has_undecodable, read_table, write_rejects
@@ -414,9 +415,8 @@ def _run_import(
 
 
 def _write_reject_reasons(path: Path, errors: list[RowError]) -> None:
-    import csv
-
+    """Vigil's report on the rejected rows: guarded, as any file Vigil writes (vigil.core.tabular)."""
     with path.open("w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(["line", "column", "value", "reason"])
         writer.writerows((error.line, error.column, printable(error.value), error.reason) for error in errors)

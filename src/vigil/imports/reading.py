@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from vigil.core.tabular import verbatim_csv_writer
+
 # Bytes that are not valid UTF-8 survive decoding as lone surrogates (U+DC80..U+DCFF), so the bad
 # cell can be reported by line and column and written back untouched to a rejects file.
 UNDECODABLE = "surrogateescape"
@@ -112,8 +114,10 @@ def has_undecodable(text: str) -> bool:
 
 
 def write_rejects(path: Path, header: list[str], rows: Iterator[list[str]]) -> None:
-    """Write rejected rows exactly as they came (undecodable bytes restored)."""
+    """Write rejected rows exactly as they came (undecodable bytes restored). Not guarded against
+    formula injection, by design: the contract hands a producer back their own rows untouched, to
+    fix and send again; nothing read from Vigil is added, so a formula in it was in their file."""
     with path.open("w", encoding="utf-8", errors=UNDECODABLE, newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = verbatim_csv_writer(handle, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)

@@ -5,10 +5,10 @@ needs_review the person is the top candidate; staff_id and force are empty when 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from vigil.allegations.models import Allegation
+from vigil.core.tabular import csv_writer
 from vigil.linkage.models import LinkStatus
 
 LINKS_EXPORT_COLUMNS = (
@@ -37,7 +37,7 @@ def links_export(path: Path) -> int:
     )
     count = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)  # guarded: names and references can look like formulas
         writer.writerow(LINKS_EXPORT_COLUMNS)
         for ref, source, staff_id, force, probability, status in rows:
             writer.writerow(

@@ -6,9 +6,9 @@ distinct_complainants, review_status. `reasons` are the score's reasons, each as
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+from vigil.core.tabular import csv_writer
 from vigil.reviews.models import ReviewStatus
 from vigil.risk.selectors import queue_rows
 
@@ -36,7 +36,7 @@ def queue_export(path: Path) -> int:
     rows = queue_rows().iterator(chunk_size=5_000)
     count = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)  # guarded: names and references can look like formulas
         writer.writerow(QUEUE_EXPORT_COLUMNS)
         for count, row in enumerate(rows, start=1):
             person = row.person

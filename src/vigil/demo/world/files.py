@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from datetime import date
 from pathlib import Path
 from random import Random
 
+from vigil.core.tabular import verbatim_csv_writer
 from vigil.demo.world.allegations import _Allegation
 from vigil.demo.world.builder import _Builder
 from vigil.demo.world.draws import _partial_date
@@ -169,7 +169,8 @@ def write_world(world: World, directory: Path) -> WorldFiles:
         (files.planted, PLANTED_COLUMNS, world.planted),
     ):
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
+            # Contract input files, imported as written: not an export, so not guarded.
+            writer = verbatim_csv_writer(handle, lineterminator="\n")
             writer.writerow(columns)
             writer.writerows([row[column] for column in columns] for row in rows)
     return files
