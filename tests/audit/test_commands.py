@@ -121,3 +121,23 @@ def test_verify_shows_progress_on_a_terminal(
 def test_a_subcommand_is_required() -> None:
     with pytest.raises(CommandError, match=r"required: \{verify,head\}"):
         call_command("audit")
+
+
+def test_head_refuses_a_broken_chain_naming_the_first_bad_entry() -> None:
+    """Issue 17: `vigil audit head` printed the head of a tampered trail and exited 0, so the hash
+    written down each day would have vouched for the tampering."""
+    append(4)
+    tamper("UPDATE audit_auditentry SET actor_label = 'someone' WHERE id = 2")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match=r"^entry #2 was altered") as raised:
+        call_command("audit", "head", stdout=out, stderr=err)
+    assert raised.value.returncode == 1
+    assert out.getvalue() == "", "no head hash is printed for a broken chain"
+
+
+def test_head_refuses_a_chain_with_a_deleted_entry() -> None:
+    append(3)
+    tamper("DELETE FROM audit_auditentry WHERE id = 2")
+    with pytest.raises(CommandError, match=r"^entry #3 does not follow #1") as raised:
+        run("head")
+    assert raised.value.returncode == 1

@@ -1,6 +1,7 @@
 """`vigil audit verify [--head HASH]` and `vigil audit head`: check the audit trail's hash chain,
 and print its head so it can be written down somewhere the database's administrators cannot
-reach (a notebook, a ticket, another system)."""
+reach (a notebook, a ticket, another system). `head` verifies the chain first: a head noted from
+a broken chain would vouch for the tampering, so it prints nothing and exits 1 instead."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from vigil.audit.chain import audit_head, audit_verify, canonical_time
+from vigil.audit.chain import VerifyResult, audit_head, audit_verify, canonical_time
 from vigil.audit.models import GENESIS_HASH, AuditEntry
 
 PROGRESS_FROM = 50_000  # entries: a smaller trail verifies in well under a second
@@ -31,26 +32,38 @@ class Command(BaseCommand):
             help="a head hash written down earlier: fail unless it is still in the chain",
         )
         verify.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
-        commands.add_parser("head", help="print the current head hash (alone, on stdout)")
+        head = commands.add_parser(
+            "head", help="verify the chain, then print its head hash (alone, on stdout); exit 1 if broken"
+        )
+        head.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "head":
-            self._head()
+            self._head(show_progress=not options["no_progress"])
         else:
             self._verify(head=options["head"], show_progress=not options["no_progress"])
 
-    def _head(self) -> None:
-        head = audit_head()
-        if head is None:
+    def _head(self, *, show_progress: bool) -> None:
+        result = self._checked(head=None, show_progress=show_progress)
+        if result.head_id is None:
             self.stdout.write(GENESIS_HASH)
             self.stderr.write("the audit trail is empty: this is the genesis hash")
             return
-        entry_id, entry_hash = head
-        occurred_at = AuditEntry.objects.values_list("occurred_at", flat=True).get(pk=entry_id)
-        self.stdout.write(entry_hash)
-        self.stderr.write(f"entry #{entry_id}, {canonical_time(occurred_at)}")
+        # The head verified, not a newer one appended meanwhile (that one is noted tomorrow).
+        occurred_at = AuditEntry.objects.values_list("occurred_at", flat=True).get(pk=result.head_id)
+        self.stdout.write(result.head_hash)
+        self.stderr.write(f"entry #{result.head_id}, {canonical_time(occurred_at)}; chain verified")
 
     def _verify(self, *, head: str | None, show_progress: bool) -> None:
+        result = self._checked(head=head, show_progress=show_progress)
+        message = f"audit trail intact: {result.entries} entries, head {result.head_hash}"
+        if head is not None:
+            where = "the start" if result.noted_head_id is None else f"entry #{result.noted_head_id}"
+            message += f"; {head.strip().lower()} found at {where}"
+        self.stdout.write(message)
+
+    def _checked(self, *, head: str | None, show_progress: bool) -> VerifyResult:
+        """The verified chain; CommandError (exit 1, naming the first bad entry) if it is broken."""
         last = audit_head()
         total = last[0] if last else 0  # ids are gapless from 1, so the last id is the count
         bar = None
@@ -69,8 +82,4 @@ class Command(BaseCommand):
             elif result.bad_entry_id is None:
                 self.stderr.write(f"{result.entries} entries checked, each consistent with the one before")
             raise CommandError(result.problem, returncode=1)
-        message = f"audit trail intact: {result.entries} entries, head {result.head_hash}"
-        if head is not None:
-            where = "the start" if result.noted_head_id is None else f"entry #{result.noted_head_id}"
-            message += f"; {head.strip().lower()} found at {where}"
-        self.stdout.write(message)
+        return result
