@@ -70,3 +70,13 @@ def test_demo_sets_up_need_to_know_once(tmp_path: Path) -> None:
     counts = (AccessGrant.objects.count(), AuditEntry.objects.count())
     run_demo(tmp_path)
     assert (AccessGrant.objects.count(), AuditEntry.objects.count()) == counts
+
+
+def test_demo_output_fills_in_every_placeholder(tmp_path: Path) -> None:
+    """Issue 17: the hotline lines printed a literal `{hotline.repeats_about}` (an f missing)."""
+    output = run_demo(tmp_path)
+    assert re.findall(r"\{[\w.]+\}", output) == []
+    repeats = re.search(r"two calls about one incident \((\S+) (\S+)\)", output)
+    assert repeats is not None, output
+    force, staff_id = repeats.groups()
+    assert Person.objects.filter(force=force, staff_id=staff_id).exists()

@@ -113,7 +113,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 "\nHotline (New hotline report, Hotline triage):\n"
                 f"  assessor              {hotline.waiting} reports awaiting triage, {hotline.urgent} "
-                "urgent; two calls about one incident ({hotline.repeats_about}) for the repeat check\n"
+                f"urgent; two calls about one incident ({hotline.repeats_about}) for the repeat check\n"
                 f"  supervisor            {hotline.awaiting_approval} no-further-action decision on a "
                 "sexual-offence report to approve or return\n"
                 f"  intake API            client {hotline.client_name!r}, token (shown once): "
