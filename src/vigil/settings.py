@@ -6,6 +6,7 @@ Django settings reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -182,6 +183,8 @@ MIDDLEWARE = [
     "vigil.accounts.two_factor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Control and bidi characters in any page shown as visible [U+202E] markers (vigil.core.text).
+    "vigil.core.text.VisibleControlsMiddleware",
     # Deny by default: every route must be in the permission matrix (vigil.accounts.permissions).
     "vigil.accounts.middleware.RoutePermissionMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
@@ -370,10 +373,30 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+
+class _RefusalWithoutTraceback:
+    """A 403 is a refusal working as designed (and already in the audit trail), not an error:
+    Django logs it with the PermissionDenied's traceback, so every refused request wrote a dozen
+    lines and walking the routes buried real errors. Keep one line, with the refusal's reason."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from django.core.exceptions import PermissionDenied
+
+        if record.exc_info and isinstance(record.exc_info[1], PermissionDenied):
+            reason = str(record.exc_info[1])
+            if reason:
+                record.msg, record.args = f"{record.getMessage()} ({reason})", ()
+            record.exc_info = record.exc_text = None
+        return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_without_traceback": {"()": _RefusalWithoutTraceback}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # On the logger, not a handler: every handler (and pytest's caplog) sees the short line.
+    "loggers": {"django.request": {"filters": ["refusal_without_traceback"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("VIGIL_LOG_LEVEL", "WARNING")},
 }
 

@@ -4,14 +4,21 @@ pytest-django forces DEBUG off and tests/conftest.py swaps the password hasher i
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 import subprocess
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.http import HttpResponseServerError
+from django.test import Client
+from django.urls import reverse
+
+from vigil.accounts.roles import Role
 
 READ_SETTINGS = """
 import json, django
@@ -324,3 +331,39 @@ def test_a_lock_out_limit_that_is_not_a_number_refuses_to_start(tmp_path: Path, 
     result = run_python(tmp_path, READ_SWITCHES, VIGIL_LOGIN_FAILURE_LIMIT=value)
     assert result.returncode != 0
     assert f"VIGIL_LOGIN_FAILURE_LIMIT={value!r} is not a whole number of at least 1" in result.stderr
+
+
+# ---- A refusal is one line in the log (issue 17, finding 12) -----------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_403_logs_one_line_without_a_traceback(
+    client_for: Callable[[Iterable[Role]], Client], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every 403 used to write the PermissionDenied's whole traceback: noise that buries real
+    errors and fills disks when someone walks the routes. The audit trail records the refusal."""
+    client = client_for([Role.REVIEWER])
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(reverse("oversight:dashboard")).status_code == 403
+    records = [record for record in caplog.records if record.name == "django.request"]
+    assert len(records) == 1
+    (record,) = records
+    assert record.levelno == logging.WARNING and record.exc_info is None and record.exc_text is None
+    assert record.getMessage() == "Forbidden (Permission denied): /oversight/"
+    assert "Traceback" not in caplog.text and "\n" not in caplog.text.strip()
+
+
+@pytest.mark.django_db
+def test_other_errors_still_log_their_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """Only the expected refusal is shortened: an error keeps everything needed to fix it."""
+    from django.utils.log import log_response
+
+    try:
+        raise RuntimeError("broken")
+    except RuntimeError as error:
+        with caplog.at_level(logging.ERROR, logger="django.request"):
+            log_response(
+                "Internal Server Error: %s", "/x/", response=HttpResponseServerError(), exception=error
+            )
+    (record,) = [record for record in caplog.records if record.name == "django.request"]
+    assert record.exc_info is not None
