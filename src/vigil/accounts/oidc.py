@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend  # type: ignore[import-untyped]
 
+from vigil.accounts.actor import acting_as
 from vigil.accounts.roles import Role
 from vigil.accounts.selectors import user_roles
 
@@ -69,7 +70,13 @@ def oidc_managed_roles(role_map: RoleMap) -> frozenset[Role]:
 @transaction.atomic
 def user_roles_sync_from_oidc(*, user: User, claimed: frozenset[Role], managed: frozenset[Role]) -> None:
     """Give the user exactly the claimed roles among the managed ones; leave the others as they are.
-    Django admin access follows the administrator role only when the provider manages that role."""
+    Django admin access follows the administrator role only when the provider manages that role.
+    The changes are audited as made by single sign-on (vigil.accounts.signals)."""
+    with acting_as(label=f"single sign-on ({user.get_username()})"):
+        _user_roles_sync(user=user, claimed=claimed, managed=managed)
+
+
+def _user_roles_sync(*, user: User, claimed: frozenset[Role], managed: frozenset[Role]) -> None:
     held = user_roles(user)
     wanted = (held - managed) | (claimed & managed)
     if wanted != held:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from django.contrib.auth.models import Group, User
@@ -13,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from vigil.accounts.access import record_label_allegation, record_label_person
+from vigil.accounts.actor import SelfGrantRefused, acting_as
 from vigil.accounts.models import (
     AccessGrant,
     AccountPerson,
@@ -22,6 +24,7 @@ from vigil.accounts.models import (
     Team,
 )
 from vigil.accounts.roles import Role
+from vigil.accounts.selectors import user_roles
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
@@ -38,24 +41,61 @@ def role_groups_sync_on_migrate(**kwargs: Any) -> None:
     role_groups_sync(using=kwargs.get("using", "default"))
 
 
+@contextmanager
+def _changes_by(user: User | None, request: HttpRequest | None) -> Iterator[None]:
+    """Account changes below are made by `user` (for the audit signals and the self-grant rule);
+    without a user or a request, whoever set the actor already (`vigil access`) stays."""
+    with acting_as(user, request=request) if user is not None or request is not None else nullcontext():
+        yield
+
+
 @transaction.atomic
-def user_create(*, username: str, password: str, roles: Iterable[Role], email: str = "") -> User:
-    """Create a user holding the given roles. Administrators get Django admin access."""
+def user_create(
+    *,
+    username: str,
+    password: str,
+    roles: Iterable[Role],
+    email: str = "",
+    created_by: User | None = None,
+    request: HttpRequest | None = None,
+) -> User:
+    """Create a user holding the given roles. Administrators get Django admin access. The account
+    and its roles are audited (vigil.accounts.signals) as made by `created_by`."""
     role_set = set(roles)
-    user = User(username=username, email=email, is_staff=Role.ADMINISTRATOR in role_set)
-    user.set_password(password)
-    user.full_clean()
-    user.save()
-    if Role.ADMINISTRATOR in role_set:
-        # Admin access to users, groups and reference data; no case content is registered there.
-        user.is_superuser = True
-        user.save(update_fields=["is_superuser"])
-    user.groups.set(Group.objects.filter(name__in=[role.value for role in role_set]))
+    with _changes_by(created_by, request):
+        user = User(username=username, email=email, is_staff=Role.ADMINISTRATOR in role_set)
+        user.set_password(password)
+        user.full_clean()
+        # Admin access to users, teams and reference data; no case content is registered there.
+        user.is_superuser = Role.ADMINISTRATOR in role_set
+        user.save()
+        user.groups.set(Group.objects.filter(name__in=[role.value for role in role_set]))
     return user
 
 
 def random_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+@transaction.atomic
+def user_roles_change(
+    *,
+    user: User,
+    changed_by: User | None,
+    add: Iterable[Role] = (),
+    remove: Iterable[Role] = (),
+    request: HttpRequest | None = None,
+) -> frozenset[Role]:
+    """Give or take away roles. Nobody gives themselves a role (vigil.accounts.signals refuses it,
+    whatever the path); the change is audited with the roles before and after."""
+    if changed_by is not None and changed_by.pk == user.pk and set(add):
+        raise SelfGrantRefused(
+            "Nobody can give themselves a role: another administrator must make this change."
+        )
+    with _changes_by(changed_by, request):
+        user.groups.remove(*Group.objects.filter(name__in=[role.value for role in remove]))
+        user.groups.add(*Group.objects.filter(name__in=[role.value for role in add]))
+    return user_roles(user)
 
 
 # ---- need-to-know: assignments, restrictions, conflicts (each audited in the same transaction) ----
@@ -82,7 +122,33 @@ def access_grant(
     request: HttpRequest | None = None,
 ) -> AccessGrant:
     """Assign a record (or, to a team, the caseload) to a user or a team. Granting what is already
-    granted returns the existing grant and writes nothing."""
+    granted returns the existing grant and writes nothing. Nobody assigns a record to themselves:
+    another supervisor must (a second pair of eyes on who sees what)."""
+    if user is not None and granted_by is not None and user.pk == granted_by.pk:
+        raise SelfGrantRefused("You cannot assign a record to yourself: another supervisor must.")
+    return _access_grant_write(
+        granted_by=granted_by,
+        reason=reason,
+        user=user,
+        team=team,
+        person=person,
+        allegation=allegation,
+        caseload=caseload,
+        request=request,
+    )
+
+
+def _access_grant_write(
+    *,
+    granted_by: User | None,
+    reason: str,
+    user: User | None,
+    team: Team | None,
+    person: Person | None,
+    allegation: Allegation | None,
+    caseload: bool,
+    request: HttpRequest | None,
+) -> AccessGrant:
     target = GrantTarget.CASELOAD if caseload else GrantTarget.PERSON if person else GrantTarget.ALLEGATION
     existing = AccessGrant.objects.filter(
         user=user, team=team, target=target, person=person, allegation=allegation, revoked_at__isnull=True
@@ -100,6 +166,7 @@ def access_grant(
         granted_by=granted_by,
     )
     grant.full_clean()
+    grant._vigil_audited = True  # type: ignore[attr-defined]  # the entry below says more than the signal's
     grant.save()
     record_type, record_id, label = _record_of(person=person, allegation=allegation)
     audit_record(
@@ -125,6 +192,7 @@ def access_revoke(*, grant: AccessGrant, revoked_by: User | None, request: HttpR
         return
     grant.revoked_at = timezone.now()
     grant.revoked_by = revoked_by
+    grant._vigil_audited = True  # type: ignore[attr-defined]
     grant.save(update_fields=["revoked_at", "revoked_by"])
     record_type, record_id, label = _record_of(person=grant.person, allegation=grant.allegation)
     audit_record(
@@ -166,12 +234,16 @@ def record_restrict(
             request=request,
         )
         if restricted_by is not None:
-            access_grant(
+            # The one assignment to oneself allowed: the supervisor could already see the record
+            # (restricting needs that), and keeps it so that it is never orphaned.
+            _access_grant_write(
                 granted_by=restricted_by,
                 reason="restricted the record",
                 user=restricted_by,
+                team=None,
                 person=person,
                 allegation=allegation,
+                caseload=False,
                 request=request,
             )
     return restriction
@@ -228,9 +300,19 @@ def account_person_link(
     return link
 
 
-def team_ensure(*, name: str, members: Iterable[User] = ()) -> Team:
+@transaction.atomic
+def team_ensure(
+    *,
+    name: str,
+    members: Iterable[User] = (),
+    added_by: User | None = None,
+    request: HttpRequest | None = None,
+) -> Team:
+    """Create a team (if new) and add members. Nobody adds themselves to a team (refused by
+    vigil.accounts.signals); each member's change is audited with their teams before and after."""
     team, _ = Team.objects.get_or_create(name=name)
-    team.members.add(*members)
+    with _changes_by(added_by, request):
+        team.members.add(*members)
     return team
 
 
@@ -241,6 +323,8 @@ def access_grant_unassigned_allegations(
     """Assign every allegation no one is assigned yet (after an import: route it to the assessment
     team). One audit entry for the batch, with the count and id range: a million entries would
     say no more."""
+    if user is not None and granted_by is not None and user.pk == granted_by.pk:
+        raise SelfGrantRefused("You cannot assign records to yourself: another supervisor must.")
     assigned = AccessGrant.objects.filter(allegation=OuterRef("pk"), revoked_at__isnull=True)
     ids = list(Allegation.objects.filter(~Exists(assigned)).order_by("id").values_list("id", flat=True))
     now = timezone.now()

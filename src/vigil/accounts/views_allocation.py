@@ -16,6 +16,7 @@ from vigil.accounts.access import (
     record_label_allegation,
     record_label_person,
 )
+from vigil.accounts.actor import SelfGrantRefused
 from vigil.accounts.models import AccessGrant, RecordRestriction, Team
 from vigil.accounts.roles import CASE_ROLES
 from vigil.accounts.services import access_grant, access_revoke, record_restrict
@@ -81,17 +82,21 @@ def _allocation(
             assign = AssignForm(request.POST, prefix="assign")
             if assign.is_valid():
                 to_user, to_team = assign.chosen()
-                access_grant(
-                    granted_by=user,
-                    reason=assign.cleaned_data["reason"],
-                    user=to_user,
-                    team=to_team,
-                    person=person,
-                    allegation=allegation,
-                    request=request,
-                )
-                messages.success(request, f"Assigned to {to_user or to_team}.")
-                return redirect(request.path)
+                try:
+                    access_grant(
+                        granted_by=user,
+                        reason=assign.cleaned_data["reason"],
+                        user=to_user,
+                        team=to_team,
+                        person=person,
+                        allegation=allegation,
+                        request=request,
+                    )
+                except SelfGrantRefused as refused:
+                    assign.add_error("grantee", str(refused))
+                else:
+                    messages.success(request, f"Assigned to {to_user or to_team}.")
+                    return redirect(request.path)
         elif action == "revoke":
             grant_id = request.POST.get("grant", "")
             grant = (

@@ -17,6 +17,7 @@ class Category(StrEnum):
     ERASURE = "erasure"
     ACCESS = "access"  # grants, restrictions, conflicts, refusals
     SECURITY = "security"  # sign-in, two-factor, keys, the audit trail itself
+    ACCOUNT = "account"  # who holds an account: created, roles, teams, status, two-factor devices
 
 
 class Action(StrEnum):
@@ -69,6 +70,16 @@ class Action(StrEnum):
     RECORD_UNRESTRICTED = "access.unrestricted"
     CONFLICT_DECLARED = "access.conflict_declared"
     ACCOUNT_PERSON_LINKED = "access.account_person_linked"
+    # Accounts (vigil.accounts.signals): whoever makes the change, through the admin, a command or a
+    # page, each entry with the value before and after.
+    ACCOUNT_CREATED = "account.created"
+    ACCOUNT_DELETED = "account.deleted"
+    ACCOUNT_ROLES_CHANGED = "account.roles_changed"
+    ACCOUNT_TEAMS_CHANGED = "account.teams_changed"
+    ACCOUNT_STATUS_CHANGED = "account.status_changed"  # active, staff (admin site), superuser
+    ACCOUNT_GRANT_CHANGED = "account.grant_changed"  # an assignment written or deleted outside the services
+    TWO_FACTOR_DEVICE_ADDED = "account.two_factor_device_added"
+    TWO_FACTOR_DEVICE_REMOVED = "account.two_factor_device_removed"
     # Security.
     LOGIN = "auth.login"
     LOGIN_FAILED = "auth.login_failed"
@@ -133,6 +144,14 @@ ACTION_CATEGORIES: dict[Action, Category] = {
     Action.RECORD_UNRESTRICTED: Category.ACCESS,
     Action.CONFLICT_DECLARED: Category.ACCESS,
     Action.ACCOUNT_PERSON_LINKED: Category.ACCESS,
+    Action.ACCOUNT_CREATED: Category.ACCOUNT,
+    Action.ACCOUNT_DELETED: Category.ACCOUNT,
+    Action.ACCOUNT_ROLES_CHANGED: Category.ACCOUNT,
+    Action.ACCOUNT_TEAMS_CHANGED: Category.ACCOUNT,
+    Action.ACCOUNT_STATUS_CHANGED: Category.ACCOUNT,
+    Action.ACCOUNT_GRANT_CHANGED: Category.ACCESS,
+    Action.TWO_FACTOR_DEVICE_ADDED: Category.ACCOUNT,
+    Action.TWO_FACTOR_DEVICE_REMOVED: Category.ACCOUNT,
     Action.LOGIN: Category.SECURITY,
     Action.LOGIN_FAILED: Category.SECURITY,
     Action.LOGOUT: Category.SECURITY,
@@ -185,6 +204,14 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RECORD_UNRESTRICTED: "Restriction lifted",
     Action.CONFLICT_DECLARED: "Conflict of interest declared",
     Action.ACCOUNT_PERSON_LINKED: "Account tied to a person record",
+    Action.ACCOUNT_CREATED: "Account created",
+    Action.ACCOUNT_DELETED: "Account deleted",
+    Action.ACCOUNT_ROLES_CHANGED: "Account's roles changed",
+    Action.ACCOUNT_TEAMS_CHANGED: "Account's teams changed",
+    Action.ACCOUNT_STATUS_CHANGED: "Account activated, deactivated or given admin status",
+    Action.ACCOUNT_GRANT_CHANGED: "Assignment changed outside Vigil's services",
+    Action.TWO_FACTOR_DEVICE_ADDED: "Two-factor device added",
+    Action.TWO_FACTOR_DEVICE_REMOVED: "Two-factor device removed",
     Action.LOGIN: "Signed in",
     Action.LOGIN_FAILED: "Sign-in failed",
     Action.LOGOUT: "Signed out",

@@ -47,6 +47,7 @@ CATEGORY_LABELS: dict[Category, str] = {
     Category.ERASURE: "Erasure",
     Category.ACCESS: "Access control",
     Category.SECURITY: "Security",
+    Category.ACCOUNT: "Accounts, roles and teams",
 }
 
 

@@ -1,6 +1,6 @@
-"""`vigil access ...`: need-to-know set-up from the command line (teams, assignments, restrictions,
-tying accounts to their holders' records). Every change is written to the audit trail as done by
-"system: vigil access" plus the operating-system user who ran it."""
+"""`vigil access ...`: need-to-know set-up from the command line (roles, teams, assignments,
+restrictions, tying accounts to their holders' records, deactivating an account). Every change is
+written to the audit trail as done by "vigil access (OS user)", in one transaction with the change."""
 
 from __future__ import annotations
 
@@ -10,14 +10,18 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
+from vigil.accounts.actor import acting_as
 from vigil.accounts.models import Team
+from vigil.accounts.roles import Role
 from vigil.accounts.services import (
     access_grant,
     access_grant_unassigned_allegations,
     account_person_link,
     record_restrict,
     team_ensure,
+    user_roles_change,
 )
 from vigil.allegations.models import Allegation
 from vigil.people.models import Person
@@ -66,6 +70,18 @@ class Command(BaseCommand):
         team.add_argument("name")
         team.add_argument("--add", nargs="*", default=[], metavar="USERNAME")
 
+        roles = [role.value for role in Role]
+        role = commands.add_parser("role", help="give or take away a user's roles")
+        role.add_argument("username")
+        role.add_argument("--add", nargs="*", default=[], choices=roles, metavar="ROLE")
+        role.add_argument("--remove", nargs="*", default=[], choices=roles, metavar="ROLE")
+
+        active = commands.add_parser("active", help="deactivate (--off) or reactivate (--on) an account")
+        active.add_argument("username")
+        switch = active.add_mutually_exclusive_group(required=True)
+        switch.add_argument("--on", action="store_true")
+        switch.add_argument("--off", action="store_true")
+
         grant = commands.add_parser("grant", help="assign a record (or the caseload) to a user or a team")
         grantee = grant.add_mutually_exclusive_group(required=True)
         grantee.add_argument("--user", metavar="USERNAME")
@@ -93,8 +109,27 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         who = f"vigil access ({getpass.getuser()})"
+        # One transaction: a change and its audit entries are written together, or neither.
+        with transaction.atomic(), acting_as(label=who):
+            self._handle(options, who)
+
+    def _handle(self, options: dict[str, Any], who: str) -> None:
         command = options["command"]
-        if command == "team":
+        if command == "role":
+            user = _user(options["username"])
+            held = user_roles_change(
+                user=user,
+                changed_by=None,
+                add=[Role(name) for name in options["add"]],
+                remove=[Role(name) for name in options["remove"]],
+            )
+            self.stdout.write(f"{user.username}: {', '.join(sorted(held)) or 'no roles'}")
+        elif command == "active":
+            user = _user(options["username"])
+            user.is_active = bool(options["on"])
+            user.save(update_fields=["is_active"])
+            self.stdout.write(f"{user.username} is {'active' if user.is_active else 'deactivated'}.")
+        elif command == "team":
             team = team_ensure(name=options["name"], members=[_user(name) for name in options["add"]])
             self.stdout.write(
                 f"Team {team.name}: {', '.join(team.members.values_list('username', flat=True))}"
