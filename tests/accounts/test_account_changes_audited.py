@@ -127,10 +127,15 @@ def test_an_administrator_cannot_make_themselves_superuser_in_the_admin(make_use
     administrator.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="auth", codename__in=["view_user", "change_user"])
     )
+    entry = entries(Action.ACCOUNT_PERMISSIONS_CHANGED, administrator)[-1]
+    assert detail(entry) == {"before": [], "after": ["change_user", "view_user"]}
     response = user_change(admin_client(administrator), administrator, is_superuser=True)
     assert response.status_code == 200
     assert "You cannot give yourself superuser status" in response.content.decode()
     assert not User.objects.get(pk=administrator.pk).is_superuser
+    # Nor a permission, by any path.
+    with acting_as(administrator), pytest.raises(SelfGrantRefused, match="delete_user"):
+        administrator.user_permissions.add(Permission.objects.get(codename="delete_user"))
 
 
 def test_deactivating_an_account_in_the_admin_is_audited(make_user: MakeUser) -> None:

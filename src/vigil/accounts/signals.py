@@ -137,6 +137,7 @@ class _Membership:
     other: str  # the through model's field for the named side: "group" or "team"
     what: str  # for messages: "a role", "a team"
     action: Action
+    name: str = "name"  # the named side's field that names it
 
     @property
     def stash(self) -> str:
@@ -146,8 +147,8 @@ class _Membership:
         held: dict[int, list[str]] = {user_id: [] for user_id in user_ids}
         rows = (
             self.through.objects.filter(user_id__in=list(held))
-            .order_by(f"{self.other}__name")
-            .values_list("user_id", f"{self.other}__name")
+            .order_by(f"{self.other}__{self.name}")
+            .values_list("user_id", f"{self.other}__{self.name}")
         )
         for user_id, name in rows:
             held[user_id].append(name)
@@ -205,9 +206,9 @@ class _Membership:
         if actor_id is None or actor_id not in user_ids:
             return
         if instance_is_user:
-            added = list(model._default_manager.filter(pk__in=pk_set).values_list("name", flat=True))
+            added = list(model._default_manager.filter(pk__in=pk_set).values_list(self.name, flat=True))
         else:
-            added = [str(instance.name)]  # type: ignore[attr-defined]
+            added = [str(getattr(instance, self.name))]
         _refuse_self(self.what, added)
 
 
@@ -412,7 +413,15 @@ def connect() -> None:
 
     roles = _Membership(User.groups.through, "group", "a role", Action.ACCOUNT_ROLES_CHANGED)
     teams = _Membership(Team.members.through, "team", "a team", Action.ACCOUNT_TEAMS_CHANGED)
-    for membership in (roles, teams):
+    # Vigil's pages read roles only; Django's permissions open parts of the admin, so they are watched too.
+    permissions = _Membership(
+        User.user_permissions.through,
+        "permission",
+        "a permission",
+        Action.ACCOUNT_PERMISSIONS_CHANGED,
+        name="codename",
+    )
+    for membership in (roles, teams, permissions):
         m2m_changed.connect(
             membership.changed,
             sender=membership.through,

@@ -75,6 +75,7 @@ class Action(StrEnum):
     ACCOUNT_CREATED = "account.created"
     ACCOUNT_DELETED = "account.deleted"
     ACCOUNT_ROLES_CHANGED = "account.roles_changed"
+    ACCOUNT_PERMISSIONS_CHANGED = "account.permissions_changed"  # Django permissions (the admin's only)
     ACCOUNT_TEAMS_CHANGED = "account.teams_changed"
     ACCOUNT_STATUS_CHANGED = "account.status_changed"  # active, staff (admin site), superuser
     ACCOUNT_GRANT_CHANGED = "account.grant_changed"  # an assignment written or deleted outside the services
@@ -147,6 +148,7 @@ ACTION_CATEGORIES: dict[Action, Category] = {
     Action.ACCOUNT_CREATED: Category.ACCOUNT,
     Action.ACCOUNT_DELETED: Category.ACCOUNT,
     Action.ACCOUNT_ROLES_CHANGED: Category.ACCOUNT,
+    Action.ACCOUNT_PERMISSIONS_CHANGED: Category.ACCOUNT,
     Action.ACCOUNT_TEAMS_CHANGED: Category.ACCOUNT,
     Action.ACCOUNT_STATUS_CHANGED: Category.ACCOUNT,
     Action.ACCOUNT_GRANT_CHANGED: Category.ACCESS,
@@ -207,6 +209,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ACCOUNT_CREATED: "Account created",
     Action.ACCOUNT_DELETED: "Account deleted",
     Action.ACCOUNT_ROLES_CHANGED: "Account's roles changed",
+    Action.ACCOUNT_PERMISSIONS_CHANGED: "Account's admin permissions changed",
     Action.ACCOUNT_TEAMS_CHANGED: "Account's teams changed",
     Action.ACCOUNT_STATUS_CHANGED: "Account activated, deactivated or given admin status",
     Action.ACCOUNT_GRANT_CHANGED: "Assignment changed outside Vigil's services",
