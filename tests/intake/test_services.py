@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.utils import timezone
 
 from tests.access import grant_caseload
 from tests.factories import person_create
 from tests.intake.data import call, scored_person, stored_contact
 from tests.risk.data import linked_allegation
-from vigil.accounts.access import allegations_visible_q
+from vigil.accounts.access import allegations_visible_q, people_visible_among
 from vigil.accounts.models import AccountPerson
 from vigil.accounts.roles import Role
 from vigil.audit.actions import Action
@@ -174,13 +175,19 @@ def test_no_further_action_on_other_categories_is_decided_at_once(handler: User,
     assert decision.approval == TriageDecision.Approval.NOT_NEEDED
 
 
+def _with_risk(assessor: User) -> list[HotlineReport]:
+    reports = list(selectors.triage_queue(visible=allegations_visible_q(assessor)))
+    subjects = people_visible_among(assessor, (selectors.report_subject_id(row) for row in reports))
+    return selectors.with_subject_risk(reports, people=subjects)
+
+
 def test_the_queue_is_urgent_first_then_by_the_subjects_risk(handler: User, assessor: User) -> None:
     quiet, serial = scored_person(allegations=1), scored_person(allegations=4)
     unknown = call(handler)
     low = call(handler, handler_candidate_id=quiet.pk)
     high = call(handler, handler_candidate_id=serial.pk)
     urgent = call(handler, immediate_risk=True, immediate_risk_detail="The caller's child, at home now.")
-    rows = selectors.with_subject_risk(selectors.triage_queue(visible=allegations_visible_q(assessor)))
+    rows = _with_risk(assessor)
     assert [row.pk for row in rows] == [urgent.pk, high.pk, low.pk, unknown.pk]
     assert rows[1].subject_score > rows[2].subject_score  # type: ignore[attr-defined]
     assert rows[3].subject_score is None and rows[3].subject_band is None  # type: ignore[attr-defined]
@@ -188,7 +195,7 @@ def test_the_queue_is_urgent_first_then_by_the_subjects_risk(handler: User, asse
 
 
 def _queue(assessor: User) -> list[HotlineReport]:
-    rows = selectors.with_subject_risk(selectors.triage_queue(visible=allegations_visible_q(assessor)))
+    rows = _with_risk(assessor)
     for row in rows:  # the stored sort key is the score the assessor is shown
         shown = row.subject_score  # type: ignore[attr-defined]
         assert row.queue_rank == (-1 if shown is None else shown), row
@@ -255,10 +262,10 @@ def test_repeat_calls_are_paired_by_their_accounts_and_grouped_only_when_judged(
         category="sexual_assault",
     )
     unrelated = call(handler, narrative="My neighbour's son, a PCSO, shouted at me about parking.")
-    [candidate] = repeat_candidates(first)
+    [candidate] = repeat_candidates(first, visible=Q())
     assert candidate.report.pk == second.pk and candidate.similarity >= 0.3
     assert any("similar (TF-IDF)" in reason for reason in candidate.reasons)
-    assert all(c.report.pk != unrelated.pk for c in repeat_candidates(first))
+    assert all(c.report.pk != unrelated.pk for c in repeat_candidates(first, visible=Q()))
     # Nothing is grouped by the machine.
     assert HotlineReport.objects.filter(incident__isnull=False).count() == 0
     repeat_decide(
@@ -271,7 +278,7 @@ def test_repeat_calls_are_paired_by_their_accounts_and_grouped_only_when_judged(
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.incident_id is not None and first.incident_id == second.incident_id
-    assert repeat_candidates(first) == []  # judged: not proposed again
+    assert repeat_candidates(first, visible=Q()) == []  # judged: not proposed again
     with pytest.raises(IntakeError, match="already been judged"):
         repeat_decide(
             report_id=first.pk, other_id=second.pk, same_incident=False, similarity=0.5, by=assessor
@@ -283,7 +290,7 @@ def test_keeping_repeats_apart_is_remembered(handler: User, assessor: User) -> N
     first, second = call(handler, narrative=text), call(handler, narrative=text + " Again.")
     repeat_decide(report_id=first.pk, other_id=second.pk, same_incident=False, similarity=0.9, by=assessor)
     first.refresh_from_db()
-    assert first.incident_id is None and repeat_candidates(first) == []
+    assert first.incident_id is None and repeat_candidates(first, visible=Q()) == []
 
 
 def test_referral_figures_count_the_decisions_in_force(

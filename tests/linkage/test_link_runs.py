@@ -31,9 +31,12 @@ def small_force(db: None, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def reviewer(make_user: object) -> User:
+    from tests.access import grant_caseload
     from vigil.accounts.roles import Role
 
-    return make_user(Role.ASSESSOR)  # type: ignore[operator, no-any-return]
+    user: User = make_user(Role.ASSESSOR)  # type: ignore[operator]
+    grant_caseload(user)  # a human link needs sight of both records
+    return user
 
 
 def test_full_run_links_every_allegation_and_saves_a_versioned_model(small_force: Path) -> None:

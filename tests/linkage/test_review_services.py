@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import User
 
+from tests.access import grant_caseload
 from tests.factories import allegation_create, person_create
 from tests.linkage.review_data import awaiting_review, detail, entries
 from vigil.accounts.roles import Role
@@ -28,7 +29,9 @@ REASON = "Shoulder number 1234CW and the command agree."
 
 @pytest.fixture
 def reviewer(make_user: Callable[..., User]) -> User:
-    return make_user(Role.ASSESSOR)
+    user = make_user(Role.ASSESSOR)
+    grant_caseload(user)  # a human link needs sight of both records
+    return user
 
 
 def test_the_decisions_are_registered_as_record_changes() -> None:

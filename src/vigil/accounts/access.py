@@ -11,12 +11,13 @@ The scopes per role are in accounts.permissions (RECORD_SCOPES)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 
 from vigil.accounts.models import (
@@ -31,6 +32,8 @@ from vigil.accounts.selectors import user_roles
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
+from vigil.intake.models import HotlineReport
+from vigil.linkage.models import LinkCandidate
 from vigil.people.models import FormerStaffNumber, Person
 from vigil.people.selectors import allegations_naming_q, allegations_with_their_numbers_q
 
@@ -139,8 +142,21 @@ def _person_conflicts_q(context: AccessContext) -> dict[str, Q]:
     return {reason: Q(pk__in=people.values("pk")) for reason, people in _people_conflicted(context).items()}
 
 
+def allegations_about_q(people: QuerySet[Person]) -> Q:
+    """Allegations that are, or may be, about one of these people: those naming them
+    (people.selectors.allegations_naming_q: a link or a staff number), a hotline report whose call
+    handler picked one of them, and those the model proposes one of them for. The definition used
+    for conflicts of interest, where counting too many as "about" a person is the safe side: a
+    report that might be about a user never reaches that user, whoever decides later."""
+    return (
+        allegations_naming_q(people)
+        | Q(pk__in=HotlineReport.objects.filter(handler_candidate__in=people).values("allegation_id"))
+        | Q(pk__in=LinkCandidate.objects.filter(person__in=people).values("allegation_id"))
+    )
+
+
 def _allegation_conflicts_q(context: AccessContext) -> dict[str, Q]:
-    found = {reason: allegations_naming_q(people) for reason, people in _people_conflicted(context).items()}
+    found = {reason: allegations_about_q(people) for reason, people in _people_conflicted(context).items()}
     if context.own_complainant_refs:
         found["complainant"] = Q(complainant_ref__in=context.own_complainant_refs)
     if context.declared_allegation_ids or context.declared_staff_ids:
@@ -231,15 +247,25 @@ class Refusal:
     reason: str  # no_such_record, not_assigned_or_restricted, own_record, complainant, declared, same_command
 
 
+def _condition(q: Q) -> ExpressionWrapper | Value:
+    # An empty Q (the caseload, nothing restricted) holds for every row.
+    return ExpressionWrapper(q, output_field=BooleanField()) if q else Value(True)
+
+
 def _refusal(
     queryset: QuerySet[Person] | QuerySet[Allegation], pk: int, conflicts: dict[str, Q], visible: Q
 ) -> Refusal | None:
-    if not queryset.filter(pk=pk).exists():
+    """Why the record may not be opened, from ONE query that tests every rule at once. A missing
+    record and a refused one cost the same work, so the time of the answer cannot tell them apart."""
+    tests = {f"conflict_{reason}": _condition(condition) for reason, condition in conflicts.items()}
+    row = queryset.filter(pk=pk).annotate(visible_=_condition(visible), **tests)
+    found = row.values("visible_", *tests).first()
+    if found is None:
         return Refusal(Action.ACCESS_REFUSED, "no_such_record")
-    for reason, condition in conflicts.items():
-        if queryset.filter(condition, pk=pk).exists():
+    for reason in conflicts:
+        if found[f"conflict_{reason}"]:
             return Refusal(Action.CONFLICT_BLOCKED, reason)
-    if not queryset.filter(visible, pk=pk).exists():
+    if not found["visible_"]:
         return Refusal(Action.ACCESS_REFUSED, "not_assigned_or_restricted")
     return None
 
@@ -328,6 +354,32 @@ def access_allegation_by_id(
         record_id=allegation_id,
         label=" ".join(label) if label else "",
     )
+
+
+def people_visible_among(user: AnyUser, person_ids: Iterable[int | None]) -> set[int]:
+    """Which of these people this user may see: for lists of choices (a report's possible subjects),
+    so a person the user may not open is never offered, named or scored to them."""
+    wanted = {pk for pk in person_ids if pk is not None}
+    if not wanted:
+        return set()
+    return set(Person.objects.filter(people_visible_q(user), pk__in=wanted).values_list("pk", flat=True))
+
+
+def reports_visible_q(user: AnyUser) -> Q:
+    """A filter for HotlineReport querysets: the reports whose allegation this user may see (a
+    hotline report IS an allegation, from the source `hotline`: the same rules, conflicts included)."""
+    visible = allegations_visible_q(user)
+    if not visible:  # the caseload with no conflicts: every report, without a semi-join over them all
+        return Q()
+    return Q(allegation__in=Allegation.objects.filter(visible))
+
+
+def access_report_by_id(*, user: AnyUser, report_id: int, request: HttpRequest | None = None) -> Allegation:
+    """The allegation behind a hotline report, if this user may see it; otherwise Http404 (a
+    missing report and a refused one alike), with the refusal audited."""
+    allegation_id = HotlineReport.objects.filter(pk=report_id).values_list("allegation_id", flat=True).first()
+    # A report that does not exist is refused through the same path as one that may not be seen.
+    return access_allegation_by_id(user=user, allegation_id=allegation_id or 0, request=request)
 
 
 def record_label_person(person: Person) -> str:

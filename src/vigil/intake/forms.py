@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core import signing
 
 from vigil.allegations.forms import choice_errors
 from vigil.allegations.vocabularies import CATEGORIES
@@ -14,6 +15,11 @@ from vigil.intake.models import CallerType, TriageRoute, TriageStatus
 from vigil.intake.services import MIN_REASONS, TRIAGE_REASONS, ReportInput
 from vigil.linkage.suggest import SubjectDescription
 
+
+# How long a list of offered subjects stays good for a pick: a long call, and then some.
+OFFERED_SALT = "vigil.intake.offered-subjects"
+OFFERED_FOR = 12 * 60 * 60
+NOT_OFFERED = "Choose one of the people shown, or “Not known / none of these”."
 
 def _text(
     label: str, *, max_length: int = 200, help_text: str = "", rows: int = 0, **kwargs: Any
@@ -106,18 +112,40 @@ class HotlineReportForm(forms.Form):
     )
 
     def __init__(self, *args: Any, candidates: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        error_messages={"invalid_choice": NOT_OFFERED},
         super().__init__(*args, **kwargs)
         field = self.fields["subject_candidate"]
         assert isinstance(field, forms.TypedChoiceField)
         chosen = self.data.get("subject_candidate") if self.is_bound else None
         shown = list(candidates or [])
-        if chosen and chosen.isdigit() and int(chosen) not in {pk for pk, _ in shown}:
-            # A pick from the candidates shown while typing: the service checks the person exists.
-            shown.append((int(chosen), "The person chosen earlier"))
+        self.offered_before = self._offered_before()
+        already = {pk for pk, _ in shown}
+        if chosen and chosen.isdigit() and int(chosen) in self.offered_before - already:
+            shown.append((int(chosen), "The person chosen earlier"))  # picked while typing
         field.choices = [("", "Not known / none of these"), *[(str(pk), label) for pk, label in shown]]
 
     def clean_incident_date(self) -> str:
         value: str = self.cleaned_data["incident_date"]
+        # The people offered, signed: a pick must be one of them, never any id typed into the post.
+        self.offered_token = signing.dumps(sorted(pk for pk, _ in shown), salt=OFFERED_SALT)
+
+    def _offered_before(self) -> frozenset[int]:
+        """The people the form offered last time (its signed `offered` value), or none."""
+        if not self.is_bound:
+            return frozenset()
+        try:
+            offered = signing.loads(str(self.data.get("offered", "")), salt=OFFERED_SALT, max_age=OFFERED_FOR)
+        except signing.BadSignature:
+            return frozenset()
+        return frozenset(pk for pk in offered if isinstance(pk, int))
+
+    def clean_subject_candidate(self) -> int | None:
+        chosen: int | None = self.cleaned_data["subject_candidate"]
+        if chosen is None:
+            return None
+        if chosen not in self.offered_before:
+            raise forms.ValidationError(NOT_OFFERED, code="not_offered")
+        return chosen
         if value:
             try:
                 parse_partial_date(value)

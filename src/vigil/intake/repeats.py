@@ -64,13 +64,15 @@ def _event_day(report: HotlineReport) -> dt.date:
     return report.allegation.incident_date or report.received_at.date()
 
 
-def repeat_candidates(report: HotlineReport, *, limit: int = 5) -> list[RepeatCandidate]:
-    """The reports most likely to be about the same incident as `report`, best first; pairs an
-    assessor has already judged, and reports already in its incident, are left out."""
+def repeat_candidates(report: HotlineReport, *, visible: Q, limit: int = 5) -> list[RepeatCandidate]:
+    """The reports most likely to be about the same incident as `report`, best first, among those
+    the user may see (`visible`: accounts.access.reports_visible_q); pairs an assessor has already
+    judged, and reports already in its incident, are left out."""
     decided = RepeatDecision.objects.filter(Q(first=report) | Q(second=report)).values_list("first", "second")
     excluded = {report.pk} | {pk for pair in decided for pk in pair}
     window = (
         HotlineReport.objects.filter(
+            visible,
             received_at__gte=report.received_at - dt.timedelta(days=WINDOW_DAYS),
             received_at__lte=report.received_at + dt.timedelta(days=WINDOW_DAYS),
         )

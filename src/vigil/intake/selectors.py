@@ -47,15 +47,15 @@ def report_subject_id(report: HotlineReport) -> int | None:
     return report.handler_candidate_id
 
 
-def with_subject_risk(reports: Iterable[HotlineReport]) -> list[HotlineReport]:
+def with_subject_risk(reports: Iterable[HotlineReport], *, people: set[int]) -> list[HotlineReport]:
     """The reports, each with `subject_score` and `subject_band` (None when the subject is not
-    known or not scored): one query for a page of the queue."""
+    known, not scored, or not among `people`, those the user may see): one query for a page."""
     rows = list(reports)
     subjects = {row.pk: report_subject_id(row) for row in rows}
     scores = {
         score.person_id: score
         for score in RiskScore.objects.filter(
-            person_id__in={s for s in subjects.values() if s is not None}
+            person_id__in={s for s in subjects.values() if s is not None and s in people}
         ).only("person_id", "score", "band")
     }
     for row in rows:
@@ -91,11 +91,12 @@ def report_get(*, report_id: int, visible: Q) -> HotlineReport | None:
     )
 
 
-def incident_reports(report: HotlineReport) -> list[HotlineReport]:
+def incident_reports(report: HotlineReport, *, visible: Q) -> list[HotlineReport]:
+    """The other reports grouped with this one, among those the user may see."""
     if report.incident_id is None:
         return []
     return list(
-        HotlineReport.objects.filter(incident_id=report.incident_id)
+        HotlineReport.objects.filter(visible, incident_id=report.incident_id)
         .exclude(pk=report.pk)
         .select_related("allegation", "allegation__category")
         .order_by("received_at")

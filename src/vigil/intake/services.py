@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
-from vigil.accounts.access import allegation_refusal, record_label_allegation
+from vigil.accounts.access import allegation_refusal, person_refusal, record_label_allegation
 from vigil.accounts.roles import Role
 from vigil.accounts.selectors import user_roles
 from vigil.allegations.models import Allegation
@@ -361,6 +361,8 @@ def triage_decide(
         allegation.updated_at = timezone.now()
         allegation.save(update_fields=["category", "row_hash", "updated_at"])
     if subject_person_id is not None:
+        if person_refusal(user=by, person_id=subject_person_id) is not None:
+            raise IntakeError("No such person on the register, or not yours to see.")
         link_confirm(
             allegation_id=allegation.pk,
             person_id=subject_person_id,

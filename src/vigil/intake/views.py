@@ -13,19 +13,27 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from vigil.accounts.access import access_allegation_by_id, allegations_visible_q, record_label_allegation
+from vigil.accounts.access import (
+    access_report_by_id,
+    allegations_visible_q,
+    people_visible_among,
+    record_label_allegation,
+    reports_visible_q,
+)
 from vigil.accounts.models import AccountPerson
 from vigil.accounts.permissions import SEALED_FIELD_ROLES
 from vigil.accounts.selectors import user_roles
 from vigil.audit.actions import Action
-from vigil.audit.consultation import consultation_justified
+from vigil.audit.consultation import consultation_justified, justification_remembered
+from vigil.audit.services import audit_record
 from vigil.intake import forms, selectors, services
 from vigil.intake.categories import suggest_category
 from vigil.intake.models import Channel, HotlineReport, TriageStatus
-from vigil.intake.repeats import repeat_candidates
+from vigil.intake.repeats import RepeatCandidate, repeat_candidates
 from vigil.intake.services import IntakeError
 from vigil.linkage.models import LinkCandidate
 from vigil.linkage.suggest import SubjectCandidate, subject_candidates
+from vigil.people.models import Person
 
 QUEUE_PAGE_SIZE = 50
 
@@ -135,18 +143,16 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
         )
     rows = selectors.triage_queue(visible=allegations_visible_q(request.user), filters=filters)
     page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_subject_risk(page.object_list)
+    reports = list(page.object_list)
+    # A subject the user may not open is neither named nor scored to them.
+    subjects = people_visible_among(request.user, (selectors.report_subject_id(row) for row in reports))
+    page.object_list = selectors.with_subject_risk(reports, people=subjects)
     return render(request, "intake/triage_queue.html", {"form": form, "page": page, "filters": filters})
 
 
 def _opened(request: HttpRequest, report_id: int) -> HotlineReport | HttpResponse:
     """The report, once the user has justified consulting its allegation; else the prompt."""
-    report = HotlineReport.objects.filter(pk=report_id).only("id", "allegation_id").first()
-    if report is None:
-        raise Http404("No such report.")
-    allegation = access_allegation_by_id(
-        user=request.user, allegation_id=report.allegation_id, request=request
-    )
+    allegation = access_report_by_id(user=request.user, report_id=report_id, request=request)
     label = record_label_allegation(allegation)
     prompt = consultation_justified(
         request,
@@ -164,25 +170,46 @@ def _opened(request: HttpRequest, report_id: int) -> HotlineReport | HttpRespons
     return found
 
 
-def _subjects(report: HotlineReport) -> list[tuple[int, str]]:
-    """Whom the assessor may confirm: the handler's pick, the link, then the model's candidates."""
-    seen: dict[int, str] = {}
-
-    def add(person_id: int | None, label: str) -> None:
-        if person_id is not None and person_id not in seen:
-            seen[person_id] = label
-
+def _subjects(report: HotlineReport, user: User) -> list[tuple[int, str]]:
+    """Whom the assessor may confirm: the handler's pick, the link, then the model's candidates,
+    each only if the assessor may see that person (accounts.access): nobody is offered, or can be
+    chosen, whose record would be a 404 to them."""
     link = getattr(report.allegation, "link", None)
+    offered: list[tuple[Person, str]] = []
     if report.handler_candidate is not None:
-        person = report.handler_candidate
-        add(person.pk, f"{person} (the call handler's pick)")
+        offered.append((report.handler_candidate, "the call handler's pick"))
     if link is not None and link.person is not None:
-        add(link.person.pk, f"{link.person} ({link.get_status_display().lower()})")
+        offered.append((link.person, link.get_status_display().lower()))
     for candidate in LinkCandidate.objects.filter(allegation_id=report.allegation_id).select_related(
         "person"
     )[:5]:
-        add(candidate.person_id, f"{candidate.person} (model: {candidate.match_probability:.0%})")
+        offered.append((candidate.person, f"model: {candidate.match_probability:.0%}"))
+    visible = people_visible_among(user, (person.pk for person, _ in offered))
+    seen: dict[int, str] = {}
+    for person, why in offered:
+        if person.pk in visible and person.pk not in seen:
+            seen[person.pk] = f"{person} ({why})"
     return list(seen.items())
+
+
+def _repeats_shown(request: HttpRequest, report: HotlineReport) -> list[RepeatCandidate]:
+    """The likely repeats the user may see. Each shown is a consultation of that report (its
+    account is on the page), audited with the justification given for the report opened."""
+    repeats = repeat_candidates(report, visible=reports_visible_q(request.user))
+    justification = justification_remembered(request, record_key=f"allegation:{report.allegation_id}")
+    for candidate in repeats:
+        allegation = candidate.report.allegation
+        audit_record(
+            action=Action.ALLEGATION_CONSULTED,
+            actor=request.user,
+            record_type="allegation",
+            record_id=allegation.pk,
+            record_label=record_label_allegation(allegation),
+            justification=justification,
+            detail={"shown_as": f"likely repeat of {report.allegation.allegation_ref}"},
+            request=request,
+        )
+    return repeats
 
 
 def _detail_page(
@@ -191,7 +218,7 @@ def _detail_page(
     decision_form: forms.TriageDecisionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    subjects = _subjects(report)
+    subjects = _subjects(report, _signed_in(request))
     if decision_form is None:
         initial = {"category": report.allegation.category_id}
         if report.handler_candidate_id:
@@ -205,8 +232,11 @@ def _detail_page(
             "allegation": report.allegation,
             "decision_form": decision_form,
             "decisions": selectors.decisions_for(report),
-            "repeats": repeat_candidates(report),
-            "incident_reports": selectors.incident_reports(report),
+            "repeats": _repeats_shown(request, report),
+            "incident_reports": selectors.incident_reports(report, visible=reports_visible_q(request.user)),
+            "link_person_visible": bool(
+                people_visible_among(request.user, [selectors.report_subject_id(report)])
+            ),
             "can_open_sealed": bool(user_roles(request.user) & SEALED_FIELD_ROLES),
             "needs_approval_if_nfa": services.needs_approval(
                 "no_further_action", report.allegation.category_id
@@ -228,7 +258,7 @@ def report_decide(request: HttpRequest, report_id: int) -> HttpResponse:
     opened = _opened(request, report_id)
     if isinstance(opened, HttpResponse):
         return opened
-    form = forms.TriageDecisionForm(request.POST, subjects=_subjects(opened))
+    form = forms.TriageDecisionForm(request.POST, subjects=_subjects(opened, _signed_in(request)))
     if form.is_valid():
         try:
             decision = services.triage_decide(

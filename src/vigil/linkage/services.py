@@ -18,7 +18,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from vigil.accounts.access import record_label_allegation, record_label_person
+from vigil.accounts.access import (
+    allegation_refusal,
+    person_refusal,
+    record_label_allegation,
+    record_label_person,
+)
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.services import audit_record
@@ -117,6 +122,12 @@ def link_confirm(
     note = _reason_checked(reason)
     allegation = _allegation(allegation_id)
     person = _person(person_id)
+    # A human link is a claim about both records: the user must be able to see both.
+    if (
+        allegation_refusal(user=user, allegation_id=allegation.pk) is not None
+        or person_refusal(user=user, person_id=person.pk) is not None
+    ):
+        raise LinkDecisionError("No such allegation or person, or not yours to see.")
     link, existed = _link_locked(allegation)
     before = _before(link, existed)
     linked_before = _linked_to(link, existed)
