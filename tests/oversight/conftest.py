@@ -34,3 +34,14 @@ def world() -> None:
     # Not counted: an allegation nobody is linked to, and one whose link a reviewer rejected.
     allegation_naming(person=white, outcome="dismissed")
     linked_allegation(person=white, status=LinkStatus.REJECTED, outcome="dismissed")
+
+
+@pytest.fixture
+def world_of_hundreds() -> None:
+    """The world ten times over (every count at least 10, so disclosure control shows it), with
+    the person with no group recorded still alone: one allegation."""
+    white = person_create(surname="White", ethnicity="White", sex="M")
+    black = person_create(surname="Black", ethnicity="Black", sex="F", employment_type="staff")
+    allegations(white, WHITE_OUTCOMES * 10, "domestic_violence")
+    allegations(black, BLACK_OUTCOMES * 10, "sexual_harassment")
+    allegations(person_create(surname="Unrecorded"), ["no_case_to_answer"], "inappropriate_behaviour")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from scipy.stats import binomtest  # type: ignore[import-untyped]
 
-from vigil.oversight.stats import rate, relative_rate, suppressed
+from vigil.oversight.stats import rate, relative_rate
 
 approx = lambda value: pytest.approx(value, abs=5e-5)  # noqa: E731
 
@@ -81,8 +81,3 @@ def test_relative_rate_with_no_events_has_no_interval() -> None:
 def test_a_count_above_its_total_is_refused() -> None:
     with pytest.raises(ValueError, match="0 <= count <= total"):
         rate(5, 4)
-
-
-@pytest.mark.parametrize(("count", "shown"), [(0, 0), (1, None), (4, None), (5, 5), (120, 120)])
-def test_small_counts_are_suppressed_for_export(count: int, shown: int | None) -> None:
-    assert suppressed(count) == shown

@@ -22,13 +22,13 @@ pytestmark = pytest.mark.django_db
 def test_the_analyst_sees_figures_and_no_names(client: Client, make_user: Callable[..., User]) -> None:
     white = person_create(surname="Whitlock", forenames="Gareth", ethnicity="White", sex="M")
     black = person_create(surname="Okonkwo", forenames="Ada", ethnicity="Black", sex="F")
-    allegations(white, WHITE_OUTCOMES, "domestic_violence")
-    allegations(black, BLACK_OUTCOMES, "sexual_harassment")
+    allegations(white, WHITE_OUTCOMES * 10, "domestic_violence")
+    allegations(black, BLACK_OUTCOMES * 10, "sexual_harassment")
     client.force_login(make_user(Role.ANALYST))
     assert client.get(reverse("home")).url == reverse("oversight:dashboard")  # type: ignore[attr-defined]
     page = client.get(reverse("oversight:dashboard")).content.decode()
     assert "From allegation to dismissal" in page and "Risk-score fairness" in page
-    assert "8 of 10" in page  # the sexual-misconduct check: 8 of 10 decided reached a case to answer
+    assert "80 of 100" in page  # the sexual-misconduct check: 80 of 100 decided reached a case to answer
     for name in ("Whitlock", "Gareth", "Okonkwo", "Ada", white.staff_id, black.staff_id):
         assert name not in page
 

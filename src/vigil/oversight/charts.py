@@ -1,6 +1,8 @@
 """Charts of the oversight figures as Vega-Lite, rendered here by vl-convert (SVG for the page,
 PNG for the PDF): no external service, no script in the browser. Every chart has a table with
-the same numbers beside it for screen-reader users."""
+the same numbers beside it for screen-reader users. A chart draws only figures that came through
+disclosure control (vigil.oversight.disclosure): a withheld one is written "too few to show",
+never plotted."""
 
 from __future__ import annotations
 
@@ -12,23 +14,27 @@ from typing import Any
 
 import vl_convert
 
-from vigil.oversight import progress, selectors
+from vigil.oversight import disclosure, progress
+from vigil.oversight.disclosure import PHRASE, ControlledGroupFigures, ControlledTable, Count, Withheld
 from vigil.oversight.models import CountedFigures
-from vigil.oversight.selectors import ShareTable, StageTable
 
 WIDTH = 520
 LEGEND = ["interval excludes 1", "interval includes 1"]
 
 
-def relative_rates_spec(table: StageTable | ShareTable, title: str) -> dict[str, Any]:
+def relative_rates_spec(table: ControlledTable, title: str) -> dict[str, Any]:
     """A forest plot: each group's relative rate (dot) and 95% interval (bar) at each stage or
-    category, against the reference group (the line at 1), on a log scale."""
-    values = []
+    category, against the reference group (the line at 1), on a log scale; a withheld one is
+    the words "too few to show" at the line."""
+    values: list[dict[str, Any]] = []
     for row in table.rows:
         if row.is_reference:
             continue
         for column, cell in zip(table.columns, row.cells, strict=True):
             relative = cell.relative
+            if isinstance(relative, Withheld):
+                values.append({"group": row.label, "stage": column, "withheld": PHRASE})
+                continue
             if relative is None or relative.ratio is None or relative.ratio <= 0:
                 continue  # no ratio, or 0: nothing a log scale can place
             values.append(
@@ -65,6 +71,22 @@ def relative_rates_spec(table: StageTable | ShareTable, title: str) -> dict[str,
             "layer": [
                 {"mark": {"type": "rule", "color": "#555"}, "encoding": {"x": {"datum": 1}}},
                 {
+                    "transform": [{"filter": "isValid(datum.withheld)"}],
+                    "mark": {
+                        "type": "text",
+                        "align": "left",
+                        "dx": 6,
+                        "color": "#555",
+                        "fontStyle": "italic",
+                    },
+                    "encoding": {
+                        "y": {"field": "group", "type": "nominal", "title": None},
+                        "x": {"datum": 1, "type": "quantitative", "scale": {"type": "log"}},
+                        "text": {"field": "withheld"},
+                    },
+                },
+                {
+                    "transform": [{"filter": "isValid(datum.ratio)"}],
                     "mark": "rule",
                     "encoding": {
                         "y": {"field": "group", "type": "nominal", "title": None},
@@ -73,6 +95,7 @@ def relative_rates_spec(table: StageTable | ShareTable, title: str) -> dict[str,
                     },
                 },
                 {
+                    "transform": [{"filter": "isValid(datum.ratio)"}],
                     "mark": {"type": "point", "filled": True, "size": 60},
                     "encoding": {
                         "y": {"field": "group", "type": "nominal", "title": None},
@@ -97,37 +120,51 @@ def relative_rates_spec(table: StageTable | ShareTable, title: str) -> dict[str,
     }
 
 
-def per_day_spec(days: list[tuple[dt.date, int]], title: str) -> dict[str, Any]:
+def per_day_spec(days: list[tuple[dt.date, Count]], title: str) -> dict[str, Any]:
+    """Reports a day as bars; a withheld day is the words "too few to show", not a bar."""
+    values: list[dict[str, Any]] = [
+        {
+            "day": day.isoformat(),
+            **({"withheld": PHRASE} if isinstance(count, Withheld) else {"reports": count}),
+        }
+        for day, count in days
+    ]
+    x = {"field": "day", "type": "ordinal", "timeUnit": "yearmonthdate", "title": None}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": title,
         "width": WIDTH,
         "height": 160,
-        "data": {"values": [{"day": day.isoformat(), "reports": count} for day, count in days]},
-        "mark": {"type": "bar", "color": "#1d4e89"},
-        "encoding": {
-            "x": {"field": "day", "type": "ordinal", "timeUnit": "yearmonthdate", "title": None},
-            "y": {"field": "reports", "type": "quantitative", "title": "reports"},
-        },
+        "data": {"values": values},
+        "layer": [
+            {
+                "transform": [{"filter": "isValid(datum.reports)"}],
+                "mark": {"type": "bar", "color": "#1d4e89"},
+                "encoding": {"x": x, "y": {"field": "reports", "type": "quantitative", "title": "reports"}},
+            },
+            {
+                "transform": [{"filter": "isValid(datum.withheld)"}],
+                "mark": {"type": "text", "angle": 270, "align": "left", "fontSize": 9, "color": "#555"},
+                "encoding": {
+                    "x": x,
+                    "y": {"datum": 0, "type": "quantitative"},
+                    "text": {"field": "withheld"},
+                },
+            },
+        ],
         "config": {"font": "sans-serif"},
     }
 
 
 # The dashboard's charts, by name: "<section>-<dimension>" (a forest plot of that table) and the
-# hotline's reports per day. Each chart reads only its own section's figures, from the counted
-# figures, as the dashboard does.
-SectionTables = Callable[[CountedFigures], Sequence[StageTable | ShareTable]]
+# hotline's reports per day. Each chart reads the counted figures as the dashboard does, after
+# the same disclosure control.
+SectionTables = Callable[[ControlledGroupFigures], Sequence[ControlledTable]]
 SECTION_TABLES: dict[str, tuple[str, SectionTables]] = {
-    "stages": (
-        "Allegations at each stage",
-        lambda counted: selectors.allegation_stage_tables(counted.allegation_groups),
-    ),
-    "hotline": (
-        "Hotline reports referred",
-        lambda counted: selectors.hotline_referral_tables(counted.hotline_referral_groups),
-    ),
-    "routes": ("Review routes", lambda counted: selectors.review_route_tables(counted.review_route_groups)),
-    "bands": ("Risk bands", lambda counted: selectors.risk_band_tables(counted.risk_band_groups)),
+    "stages": ("Allegations at each stage", lambda figures: figures.allegation_stages),
+    "hotline": ("Hotline reports referred", lambda figures: figures.hotline_referral),
+    "routes": ("Review routes", lambda figures: figures.review_routes),
+    "bands": ("Risk bands", lambda figures: figures.risk_bands),
 }
 HOTLINE_PER_DAY = "hotline-per-day"
 
@@ -139,12 +176,14 @@ def chart_name(section: str, dimension: str) -> str:
 def dashboard_chart_spec(name: str, counted: CountedFigures) -> dict[str, Any] | None:
     """The Vega-Lite spec of the dashboard chart `name`, or None if there is no such chart."""
     if name == HOTLINE_PER_DAY:
-        return per_day_spec(progress.hotline_per_day(), "Hotline reports per day, the last 28 days")
+        days = disclosure.control_per_day(progress.hotline_per_day())
+        return per_day_spec(days, "Hotline reports per day, the last 28 days")
     section, _, dimension = name.partition("-")
     if section not in SECTION_TABLES:
         return None
     title, tables = SECTION_TABLES[section]
-    table = next((t for t in tables(counted) if t.dimension.key == dimension), None)
+    controlled = tables(disclosure.control_group_figures(counted))
+    table = next((t for t in controlled if t.dimension.key == dimension), None)
     if table is None:
         return None
     return relative_rates_spec(table, f"{title}: relative rates by {table.dimension.label.lower()}")

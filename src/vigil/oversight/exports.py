@@ -2,12 +2,14 @@
 contract: `vigil report oversight --format pdf|xlsx|csv --out FILE`, and the CSV and workbook
 columns in EXPORT_COLUMNS (extend them, never change them silently).
 
-Figures only, no names; counts of 1 to 4 are written as "<5", and so are the total, the rate and
-the intervals beside them, which would give the count back."""
+Figures only, no names. Every figure comes through disclosure control (vigil.oversight.disclosure)
+before it gets here: a withheld count, and every rate, interval and relative rate worked out from
+it, is written as "[c]"."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -17,8 +19,14 @@ from fpdf import FPDF
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from vigil.oversight import charts
-from vigil.oversight.selectors import OversightFigures, ShareTable, StageTable
-from vigil.oversight.stats import SUPPRESS_BELOW, Rate, RelativeRate, suppressed
+from vigil.oversight.disclosure import (
+    MARK,
+    THRESHOLD,
+    ControlledCell,
+    ControlledFigures,
+    ControlledTable,
+    Withheld,
+)
 
 FORMATS = ("pdf", "xlsx", "csv")
 CONTENT_TYPES = {
@@ -43,7 +51,7 @@ EXPORT_COLUMNS = (
     "interval_excludes_1",
     "value",  # a progress figure that is not a count: days, hours, a pace, a date
 )
-SUPPRESSED = f"<{SUPPRESS_BELOW}"
+SUPPRESSED = MARK
 SECTIONS = {
     "allegation_stages": "Allegations at each stage",
     "hotline_referral": "Hotline reports referred",
@@ -56,26 +64,29 @@ def _number(value: float | None, digits: int = 4) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
-def _cells(rate: Rate, relative: RelativeRate | None) -> dict[str, str]:
-    hidden = suppressed(rate.count) is None or suppressed(rate.total) is None
-    if hidden:
-        figures = dict.fromkeys(EXPORT_COLUMNS[5:13], SUPPRESSED)
+def _cells(cell: ControlledCell) -> dict[str, str]:
+    figures = {"count": str(cell.count), "total": str(cell.total)}
+    if isinstance(cell.rate, Withheld):
+        figures.update(dict.fromkeys(("rate", "rate_low", "rate_high"), SUPPRESSED))
+    else:
+        figures.update(
+            rate=_number(cell.rate.rate), rate_low=_number(cell.rate.low), rate_high=_number(cell.rate.high)
+        )
+    relative = cell.relative
+    if isinstance(relative, Withheld):
+        figures.update(dict.fromkeys(("relative_rate", "relative_low", "relative_high"), SUPPRESSED))
         figures["interval_excludes_1"] = ""
         return figures
-    return {
-        "count": str(rate.count),
-        "total": str(rate.total),
-        "rate": _number(rate.rate),
-        "rate_low": _number(rate.low),
-        "rate_high": _number(rate.high),
-        "relative_rate": _number(relative.ratio if relative else None),
-        "relative_low": _number(relative.low if relative else None),
-        "relative_high": _number(relative.high if relative else None),
-        "interval_excludes_1": ("yes" if relative.marked else "no") if relative and relative.ratio else "",
-    }
+    figures.update(
+        relative_rate=_number(relative.ratio if relative else None),
+        relative_low=_number(relative.low if relative else None),
+        relative_high=_number(relative.high if relative else None),
+        interval_excludes_1=("yes" if relative.marked else "no") if relative and relative.ratio else "",
+    )
+    return figures
 
 
-def _table_rows(section: str, table: StageTable | ShareTable) -> Iterator[dict[str, str]]:
+def _table_rows(section: str, table: ControlledTable) -> Iterator[dict[str, str]]:
     reference = dict(table.dimension.groups).get(table.dimension.reference, table.dimension.reference)
     for row in table.rows:
         for column, cell in zip(table.columns, row.cells, strict=True):
@@ -85,31 +96,31 @@ def _table_rows(section: str, table: StageTable | ShareTable) -> Iterator[dict[s
                 "group": row.label,
                 "reference_group": reference,
                 "stage": column,
-                **_cells(cell.rate, cell.relative),
+                **_cells(cell),
             }
 
 
-def export_rows(figures: OversightFigures) -> Iterator[dict[str, str]]:
+def export_rows(figures: ControlledFigures) -> Iterator[dict[str, str]]:
     """Every figure as one row of EXPORT_COLUMNS, the progress figures first."""
-    for _key, label, value in progress_items(figures):
-        column = "count" if isinstance(value, int) else "value"
+    for key, label, value in progress_items(figures):
+        column = "value" if key in _NOT_COUNTS or not isinstance(value, int | Withheld) else "count"
         yield {"section": "progress", "stage": label, column: _progress_value(value)}
     check = figures.sexual_case_to_answer
-    for group, rate in (("Sexual misconduct", check.sexual), ("All other allegations", check.others)):
+    for group, cell in (("Sexual misconduct", check.sexual), ("All other allegations", check.others)):
         yield {
             "section": "sexual_case_to_answer",
             "dimension": "Allegation domain",
             "group": group,
             "reference_group": "All other allegations",
             "stage": "Case to answer (of decided)",
-            **_cells(rate, check.relative if rate is check.sexual else None),
+            **_cells(cell),
         }
     for section, tables in _sections(figures):
         for table in tables:
             yield from _table_rows(section, table)
 
 
-def _sections(figures: OversightFigures) -> list[tuple[str, list[StageTable] | list[ShareTable]]]:
+def _sections(figures: ControlledFigures) -> list[tuple[str, tuple[ControlledTable, ...]]]:
     return [
         ("allegation_stages", figures.allegation_stages),
         ("hotline_referral", figures.hotline_referral),
@@ -118,20 +129,36 @@ def _sections(figures: OversightFigures) -> list[tuple[str, list[StageTable] | l
     ]
 
 
-def progress_items(figures: OversightFigures) -> list[tuple[str, str, int | float | str | None]]:
-    """(key, label, value) of the progress figures; counts are ints (suppressed on export)."""
+Value = int | float | str | Withheld | None
+# Progress figures that are not counts (a withheld one goes in the value column).
+_NOT_COUNTS = frozenset(
+    {
+        "backlog_median_days",
+        "backlog_oldest_days_value",
+        "triage_median_hours",
+        "outcome_median_days",
+        "pace_per_week",
+        "finish",
+        "finish_earliest",
+        "finish_latest",
+    }
+)
+
+
+def progress_items(figures: ControlledFigures) -> list[tuple[str, str, Value]]:
+    """(key, label, value) of the progress figures, as controlled (a withheld one is Withheld)."""
     p = figures.progress
     f = p.forecast
-    items: list[tuple[str, str, int | float | str | None]] = [
+    items: list[tuple[str, str, Value]] = [
         ("cohort_cases", "Cohort cases", p.cohort_cases),
         ("cohort_people", "People in the cohort", p.cohort_people),
         ("people_decided", "People reviewed (decided)", p.people_decided),
     ]
     items += [(f"route:{label}", f"Route: {label}", count) for label, count in p.by_route]
     items += [
-        ("hotline_received", "Hotline reports received", p.hotline.reports_received),
-        ("hotline_triaged", "Hotline reports triaged", p.hotline.decided),
-        ("hotline_referred", "Hotline reports referred", p.hotline.referred),
+        ("hotline_received", "Hotline reports received", p.hotline_received),
+        ("hotline_triaged", "Hotline reports triaged", p.hotline_triaged),
+        ("hotline_referred", "Hotline reports referred", p.hotline_referred),
         ("active_restrictions", "Active restrictions", p.active_restrictions),
         ("active_suspensions", "Active suspensions", p.active_suspensions),
         (
@@ -142,11 +169,7 @@ def progress_items(figures: OversightFigures) -> list[tuple[str, str, int | floa
         ("open_reconsider_tasks", "Open reconsider tasks", p.open_reconsider_tasks),
         ("open_vetting_tasks", "Open vetting-review tasks", p.open_vetting_tasks),
         ("backlog_median_days", "Backlog age, median (days)", _days(p.backlog_median_days)),
-        (
-            "backlog_oldest_days_value",
-            "Backlog age, oldest (days)",
-            float(p.backlog_oldest_days) if p.backlog_oldest_days is not None else None,
-        ),
+        ("backlog_oldest_days_value", "Backlog age, oldest (days)", _days(p.backlog_oldest_days)),
         (
             "triage_median_hours",
             "Hotline report to triage decision, median (hours)",
@@ -159,17 +182,9 @@ def progress_items(figures: OversightFigures) -> list[tuple[str, str, int | floa
         ),
         ("people_remaining", "People still to review", f.remaining),
         ("pace_per_week", "Decided a week (last 8 weeks)", f.per_week),
-        ("finish", "Forecast finish", f.finish.isoformat() if f.finish else "not yet known"),
-        (
-            "finish_earliest",
-            "Forecast finish, earliest",
-            f.finish_earliest.isoformat() if f.finish_earliest else "",
-        ),
-        (
-            "finish_latest",
-            "Forecast finish, latest",
-            f.finish_latest.isoformat() if f.finish_latest else "not yet known",
-        ),
+        ("finish", "Forecast finish", _date(f.finish, "not yet known")),
+        ("finish_earliest", "Forecast finish, earliest", _date(f.finish_earliest, "")),
+        ("finish_latest", "Forecast finish, latest", _date(f.finish_latest, "not yet known")),
     ]
     return items
 
@@ -177,7 +192,7 @@ def progress_items(figures: OversightFigures) -> list[tuple[str, str, int | floa
 # ---- the three formats -----------------------------------------------------------------------------
 
 
-def csv_bytes(figures: OversightFigures) -> bytes:
+def csv_bytes(figures: ControlledFigures) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, restval="", lineterminator="\n")
     writer.writeheader()
@@ -185,7 +200,7 @@ def csv_bytes(figures: OversightFigures) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def xlsx_bytes(figures: OversightFigures) -> bytes:
+def xlsx_bytes(figures: ControlledFigures) -> bytes:
     """One sheet per section, each with EXPORT_COLUMNS."""
     workbook = Workbook()
     sheets: dict[str, Any] = {}
@@ -215,13 +230,14 @@ class _Pack(FPDF):
         self.cell(
             0,
             8,
-            f"Vigil oversight report - figures only, counts of 1 to 4 shown as {SUPPRESSED} - "
+            f"Vigil oversight report - figures only; {SUPPRESSED}: withheld (under {THRESHOLD}, or would "
+            f"reveal one) - "
             f"page {self.page_no()}",
             align="C",
         )
 
 
-def pdf_bytes(figures: OversightFigures) -> bytes:
+def pdf_bytes(figures: ControlledFigures) -> bytes:
     """The board pack: progress, the sexual-misconduct check, then for each section a chart of
     the relative rates by ethnicity and the tables."""
     pdf = _Pack(orientation="portrait", format="A4")
@@ -237,7 +253,9 @@ def pdf_bytes(figures: OversightFigures) -> bytes:
             f"Made {timezone.localtime():%d %B %Y, %H:%M}. Figures only: no person is named. "
             "Each rate has its 95% Wilson interval; each group's rate is also given relative to the "
             "reference group's, with its 95% interval (Katz). Intervals that exclude 1 are marked *. "
-            f"Counts of 1 to 4, and the figures that would reveal them, are shown as {SUPPRESSED}."
+            f"Counts of 1 to {THRESHOLD - 1}, the figures that would let one be worked out, and the rates "
+            f"and intervals worked out from them, are withheld, shown as {SUPPRESSED}; a chart does not "
+            "plot them."
         ),
         new_x="LMARGIN",
         new_y="NEXT",
@@ -281,18 +299,25 @@ def pdf_bytes(figures: OversightFigures) -> bytes:
     return bytes(pdf.output())
 
 
-def _days(value: float | None) -> float | None:
-    """A duration, not a count of people: a float, so it is never suppressed."""
-    return None if value is None else float(value)
+def _days(value: float | Withheld | None) -> float | Withheld | None:
+    """A duration, not a count: a float (withheld when worked out from a withheld count)."""
+    return value if value is None or isinstance(value, Withheld) else float(value)
 
 
-def _progress_value(value: int | float | str | None) -> str:
-    """Counts (ints) suppressed below 5; durations and rates (floats) to one decimal."""
+def _date(value: dt.date | Withheld | None, unknown: str) -> str | Withheld:
+    if isinstance(value, Withheld):
+        return value
+    return value.isoformat() if value else unknown
+
+
+def _progress_value(value: Value) -> str:
+    """Counts as they are, durations and rates (floats) to one decimal, a withheld one as [c]."""
     if value is None:
         return ""
+    if isinstance(value, Withheld):
+        return SUPPRESSED
     if isinstance(value, int):
-        shown = suppressed(value)
-        return SUPPRESSED if shown is None else str(shown)
+        return str(value)
     if isinstance(value, float):
         return f"{value:.1f}"
     return value
@@ -333,7 +358,7 @@ def _pdf_table(pdf: FPDF, header: list[str], rows: list[list[str]], *, widths: t
     pdf.ln(2)
 
 
-def render(figures: OversightFigures, fmt: str) -> bytes:
+def render(figures: ControlledFigures, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     return {"pdf": pdf_bytes, "xlsx": xlsx_bytes, "csv": csv_bytes}[fmt](figures)

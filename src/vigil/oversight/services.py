@@ -18,10 +18,10 @@ from django.utils import timezone
 from vigil.audit.actions import Action
 from vigil.audit.justification import Justification
 from vigil.audit.services import audit_record
-from vigil.oversight import exports, selectors
+from vigil.oversight import disclosure, exports, selectors
 from vigil.oversight.models import CountedFigures
 from vigil.oversight.progress import outcome_median_days_count
-from vigil.oversight.selectors import COUNTED_FIGURES_ID, counted_figures, oversight_figures
+from vigil.oversight.selectors import COUNTED_FIGURES_ID, counted_figures
 
 
 def counted_figures_recount() -> CountedFigures:
@@ -94,7 +94,7 @@ def oversight_report_export(
     """The board pack in `fmt` (pdf, xlsx, csv), with its audit entry written."""
     # The board pack is counted afresh: a disclosure states figures exactly as they are now.
     # A bad format fails before anything is logged.
-    content = exports.render(oversight_figures(counted_figures_recount()), fmt)
+    content = exports.render(disclosure.released_figures(counted_figures_recount()), fmt)
     entry = audit_record(
         action=Action.OVERSIGHT_EXPORTED,
         actor=actor,

@@ -17,8 +17,6 @@ from scipy.stats import norm  # type: ignore[import-untyped]
 from scipy.stats.contingency import relative_risk  # type: ignore[import-untyped]
 
 CONFIDENCE = 0.95
-# Counts below this are suppressed in anything exported: a figure of 1-4 people can identify them.
-SUPPRESS_BELOW = 5
 _Z = float(norm.ppf(1 - (1 - CONFIDENCE) / 2))  # 1.959964 for 95%
 
 
@@ -75,8 +73,3 @@ def relative_rate(group: Rate, reference: Rate) -> RelativeRate:
     if group.count == 0 or not (math.isfinite(low) and math.isfinite(high)):
         return RelativeRate(float(result.relative_risk), None, None)
     return RelativeRate(float(result.relative_risk), low, high)
-
-
-def suppressed(count: int) -> int | None:
-    """The count as it may be exported: None (shown as "<5") when it is 1 to 4. Zero stays."""
-    return None if 0 < count < SUPPRESS_BELOW else count

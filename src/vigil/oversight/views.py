@@ -8,14 +8,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from vigil.oversight import charts, selectors
+from vigil.oversight import charts, disclosure
 from vigil.oversight.forms import OversightExportForm
 from vigil.oversight.services import counted_figures_current, oversight_report_export
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Figures only: no page of this app names a person (the analyst role sees nothing else)."""
-    figures = selectors.oversight_figures(counted_figures_current())
+    """Figures only: no page of this app names a person (the analyst role sees nothing else), and
+    only figures that came through disclosure control."""
+    figures = disclosure.released_figures(counted_figures_current())
     recount_from = figures.counted.counted_at + dt.timedelta(minutes=settings.VIGIL_OVERSIGHT_RECOUNT_MINUTES)
     context = {"figures": figures, "recount_from": recount_from}
     return render(request, "oversight/dashboard.html", context)

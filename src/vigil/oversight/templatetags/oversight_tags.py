@@ -1,29 +1,60 @@
 """How the oversight figures read: a rate as a percentage with its interval, a relative rate
-with its interval."""
+with its interval, and a figure withheld by disclosure control as "too few to show"."""
 
 from __future__ import annotations
 
-from django import template
+from typing import Any
 
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from vigil.oversight.disclosure import PHRASE, THRESHOLD, Withheld
 from vigil.oversight.stats import Rate, RelativeRate
 
 register = template.Library()
 
+_WITHHELD_TITLE = f"Withheld: fewer than {THRESHOLD}, or it would let such a figure be worked out"
+
+
+def withheld() -> SafeString:
+    return format_html('<span class="withheld" title="{}">{}</span>', _WITHHELD_TITLE, PHRASE)
+
 
 @register.filter
-def percent(value: float | None) -> str:
+def shown(value: Any) -> Any:
+    """A count as it may be shown: the number, or "too few to show"."""
+    return withheld() if isinstance(value, Withheld) else value
+
+
+@register.filter
+def figure(value: Any, digits: int = 0) -> Any:
+    """A non-count figure (days, hours, a pace): to `digits` decimals, "—" when there is none."""
+    if isinstance(value, Withheld):
+        return withheld()
+    if value is None:
+        return "—"
+    return f"{float(value):.{int(digits)}f}"
+
+
+@register.filter
+def percent(value: float | Withheld | None) -> Any:
+    if isinstance(value, Withheld):
+        return withheld()
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
 @register.filter
-def rate_interval(value: Rate) -> str:
-    if value.low is None or value.high is None:
+def rate_interval(value: Rate | Withheld) -> str:
+    if isinstance(value, Withheld) or value.low is None or value.high is None:
         return "—"
     return f"{100 * value.low:.1f}% to {100 * value.high:.1f}%"
 
 
 @register.filter
-def ratio(value: RelativeRate | None) -> str:
+def ratio(value: RelativeRate | Withheld | None) -> Any:
+    if isinstance(value, Withheld):
+        return withheld()
     if value is None or value.ratio is None:
         return "—"
     if value.low is None or value.high is None:
