@@ -185,6 +185,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Control and bidi characters in any page shown as visible [U+202E] markers (vigil.core.text).
     "vigil.core.text.VisibleControlsMiddleware",
+    # Control and bidi characters in any page shown as visible [U+202E] markers (vigil.core.text).
+    "vigil.core.text.VisibleControlsMiddleware",
     # Deny by default: every route must be in the permission matrix (vigil.accounts.permissions).
     "vigil.accounts.middleware.RoutePermissionMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.

@@ -35,6 +35,7 @@ ALLEGATION_CONTRACT = Contract(
         CodeColumn("outcome", vocabulary=OUTCOMES),
         DateColumn("outcome_on"),
     ),
+    not_before=(("outcome_on", "received_on"),),
 )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db import models
+from django.utils import timezone
 
 Precision = Literal["Y", "M", "D"]
 
@@ -57,6 +58,21 @@ def parse_partial_date(text: str) -> PartialDate:
     except ValueError as error:
         raise PartialDateError(f"not a real date ({error})") from None
     raise PartialDateError("expected an ISO date: YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+def not_in_future(date: PartialDate, *, today: dt.date | None = None) -> PartialDate:
+    """The date, if it could have happened by today (a partial date by its first day: "2026" is
+    fine all through 2026); otherwise PartialDateError. One rule for imports, forms and the API:
+    something received, done or born in the future is a typing error."""
+    today = today or timezone.localdate()
+    if date.earliest > today:
+        raise PartialDateError(f"in the future (today is {today.isoformat()})")
+    return date
+
+
+def parse_past_partial_date(text: str, *, today: dt.date | None = None) -> PartialDate:
+    """parse_partial_date, refusing a date in the future."""
+    return not_in_future(parse_partial_date(text), today=today)
 
 
 def format_partial_date(earliest: dt.date | None, precision: str) -> str:

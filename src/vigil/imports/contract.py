@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vigil.core.partial_dates import PartialDate, PartialDateError, parse_partial_date
+from vigil.core.partial_dates import PartialDate, PartialDateError, not_in_future, parse_partial_date
 from vigil.core.sealing import fingerprint, seal
 from vigil.core.vocabulary import Term, Vocabulary
 
@@ -43,13 +43,16 @@ class Column:
 
 @dataclass(frozen=True)
 class DateColumn(Column):
-    """An ISO date, possibly partial (YYYY or YYYY-MM); stored as <name> + <name>_precision."""
+    """An ISO date, possibly partial (YYYY or YYYY-MM); stored as <name> + <name>_precision.
+    A date in the future is refused unless the column is one that looks ahead (an expiry)."""
 
+    future_allowed: bool = False
     repetitive = True
 
     def parse(self, cell: str) -> PartialDate:
         try:
-            return parse_partial_date(cell)
+            date = parse_partial_date(cell)
+            return date if self.future_allowed else not_in_future(date)
         except PartialDateError as error:
             raise ValueError(str(error)) from None
 
@@ -129,6 +132,9 @@ class Contract:
     kind: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    # (later, earlier): date columns whose dates cannot come before another's in the same row,
+    # e.g. an outcome before the allegation was received.
+    not_before: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> Column:
         for column in self.columns:

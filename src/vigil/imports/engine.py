@@ -23,6 +23,7 @@ from tqdm import tqdm
 from vigil.core.bulk import collector_paused
 from vigil.core.sealing import MASK
 from vigil.core.tabular import csv_writer
+from vigil.core.text import control_character_problem, has_control_characters, visible_controls
 from vigil.imports.contract import CellReader, CodeColumn, Contract, SealedColumn
 from vigil.imports.models import ImportBatch
 from vigil.imports.reading import Table, UnreadableFile, has_undecodable, read_table, write_rejects
@@ -43,8 +44,10 @@ class RowError:
 
 
 def printable(text: str) -> str:
-    """Undecodable bytes shown as \\xNN rather than as lone surrogates."""
-    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
+    """Undecodable bytes shown as \\xNN rather than as lone surrogates, and control characters as
+    [U+NNNN] rather than raw (a NUL or a bidi override in a terminal or a spreadsheet)."""
+    shown = text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
+    return visible_controls(shown)
 
 
 @dataclass(slots=True)
@@ -232,6 +235,14 @@ def check_table(
         position = positions[column.name]
         cells = list(map(str.strip, transposed[position]))
         failures: dict[str, str] = {}
+        # Control and bidi characters (vigil.core.text), looked for in the cells as given (strip
+        # would drop some at the ends): one search of the whole column, cell by cell only if found.
+        raw = transposed[position]
+        if table.may_hold_control_characters and has_control_characters("\n".join(raw)):
+            for raw_cell in set(raw):
+                problem = control_character_problem(raw_cell)
+                if problem is not None:
+                    failures[raw_cell.strip()] = problem
         if table.has_undecodable_bytes:
             failures.update(
                 (cell, "not valid UTF-8 (save the file as UTF-8)")
@@ -285,6 +296,16 @@ def check_table(
         value_columns.append(values)
         canonical_columns.append(canonical)
 
+    for later, earlier in contract.not_before:
+        if later in present_names and earlier in present_names:
+            later_values = value_columns[present_names.index(later)]
+            earlier_values = value_columns[present_names.index(earlier)]
+            for row_index, (late, early) in enumerate(zip(later_values, earlier_values, strict=True)):
+                # Partial dates conflict only when the later one's last possible day comes first.
+                if late is not None and early is not None and late.latest < early.earliest:
+                    problems.setdefault(row_index, []).append(
+                        RowError(lines[row_index], later, str(late), f"before {earlier} ({early})")
+                    )
     for row_problems in problems.values():
         errors.extend(row_problems)
     if not all(name in positions for name in contract.key):
@@ -361,7 +382,11 @@ def _run_import(
     progress.step(f"reading {path.name}")
     try:
         table = read_table(path)
-    except (OSError, UnreadableFile) as error:
+    except UnreadableFile as error:
+        problem = RowError(error.line, error.column, "", str(error))
+        report = ImportReport(contract.kind, path.name, "", 0, errors=[problem])
+        raise ImportRefused(report) from None
+    except OSError as error:
         report = ImportReport(contract.kind, path.name, "", 0, errors=[RowError(0, "", "", str(error))])
         raise ImportRefused(report) from None
     report = ImportReport(contract.kind, path.name, table.sha256, len(table.rows))

@@ -11,14 +11,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vigil.core.tabular import verbatim_csv_writer
+from vigil.core.text import bytes_may_hold_control_characters
 
 # Bytes that are not valid UTF-8 survive decoding as lone surrogates (U+DC80..U+DCFF), so the bad
 # cell can be reported by line and column and written back untouched to a rejects file.
 UNDECODABLE = "surrogateescape"
 
 
+# A cell may be as long as the file: a 200 kB summary is a summary, not an error (the csv module's
+# default limit is 128 KiB). The limit is the csv module's, for the whole process.
+csv.field_size_limit(2**31 - 1)
+
+
 class UnreadableFile(ValueError):
-    """The file cannot be read as a table at all (not CSV/XLSX, empty, no header)."""
+    """The file cannot be read as a table at all (not CSV/XLSX, empty, no header, broken quoting);
+    where it breaks, if known: the line and the column."""
+
+    def __init__(self, message: str, *, line: int = 0, column: str = "") -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,9 @@ class Table:
     rows: list[tuple[int, list[str]]]
     sha256: str
     has_undecodable_bytes: bool
+    # False when the file surely holds no control or bidi character (vigil.core.text): the cells
+    # then need no search.
+    may_hold_control_characters: bool = True
 
 
 def file_sha256(path: Path) -> str:
@@ -52,10 +67,13 @@ def _read_csv(path: Path) -> Table:
         has_undecodable = False
     except UnicodeDecodeError:
         has_undecodable = True
+    may_hold_controls = bytes_may_hold_control_characters(raw)
     del raw
     # Stream the records rather than holding the decoded text twice: files reach 1M rows.
     with path.open(encoding="utf-8-sig", errors=UNDECODABLE, newline="") as handle:
-        reader = csv.reader(handle)
+        # Strict: a quote left open (or text after a closing quote) is an error at its line, not a
+        # cell that silently swallows the rest of the file.
+        reader = csv.reader(handle, strict=True)
         try:
             header = [name.strip() for name in next(reader)]
         except StopIteration:
@@ -71,8 +89,59 @@ def _read_csv(path: Path) -> Table:
                     rows.append((next_line, cells))
                 next_line = reader.line_num + 1
         except csv.Error as error:
-            raise UnreadableFile(f"line {next_line}: not valid CSV ({error})") from None
-    return Table(header=header, rows=rows, sha256=sha256, has_undecodable_bytes=has_undecodable)
+            column = _broken_quote_column(path, next_line, header)
+            where = f"line {next_line}" + (f", column {column}" if column else "")
+            raise UnreadableFile(
+                f"{where}: not valid CSV ({error}): a quoted cell must end with a quote followed by "
+                "a comma or the end of the line (a quote inside a cell is written twice)",
+                line=next_line,
+                column=column,
+            ) from None
+    return Table(
+        header=header,
+        rows=rows,
+        sha256=sha256,
+        has_undecodable_bytes=has_undecodable,
+        may_hold_control_characters=may_hold_controls,
+    )
+
+
+def _broken_quote_column(path: Path, line: int, header: list[str]) -> str:
+    """The header name of the cell whose quoting breaks the record starting at `line` ('' if not
+    found): the cell whose quote never closes, or that has text after its closing quote."""
+    with path.open(encoding="utf-8-sig", errors=UNDECODABLE, newline="") as handle:
+        for _ in range(line - 1):
+            handle.readline()
+        text = handle.read()
+    field, in_quotes, at_field_start, opened_in = 0, False, True, 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if in_quotes:
+            if char == '"':
+                following = text[index + 1 : index + 2]
+                if following == '"':
+                    index += 1
+                elif following not in {",", "\r", "\n", ""}:
+                    return _header_name(header, field)
+                else:
+                    in_quotes = False
+        elif char == '"' and at_field_start:
+            in_quotes, opened_in = True, field
+        elif char == ",":
+            field += 1
+            at_field_start = True
+            index += 1
+            continue
+        elif char in "\r\n":
+            break
+        at_field_start = False
+        index += 1
+    return _header_name(header, opened_in) if in_quotes else ""
+
+
+def _header_name(header: list[str], index: int) -> str:
+    return header[index] if 0 <= index < len(header) and header[index] else f"{index + 1}"
 
 
 def _spreadsheet_cell_text(value: object) -> str:

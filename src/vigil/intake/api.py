@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -34,9 +35,13 @@ from pydantic import (
 )
 
 from vigil.allegations.vocabularies import CATEGORIES
-from vigil.core.partial_dates import PartialDateError, parse_partial_date
+from vigil.core.partial_dates import PartialDateError, parse_partial_date, parse_past_partial_date
+from vigil.core.text import control_character_problem
 from vigil.intake.models import CallerType, Channel, HotlineReport, IntakeClient
 from vigil.intake.services import IntakeError, ReportInput, rate_limit_take, report_file, token_hash
+
+# A provider's clock may run a little ahead of ours: received_at later than this is refused.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 class RateLimited(Exception):
@@ -59,9 +64,13 @@ class ClientToken(HttpBearer):
 
 
 def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; no honest report contains one.
+    # PostgreSQL text cannot hold NUL; no honest report contains one, nor any other control or bidi
+    # character (vigil.core.text): refused as the form and the imports refuse them.
     if "\x00" in value:
         raise ValueError("text must not contain NUL characters")
+    problem = control_character_problem(value)
+    if problem is not None:
+        raise ValueError(f"text {problem}")
     return value
 
 
@@ -137,11 +146,13 @@ class ReportIn(Strict):
             raise ValueError("narrative must say what happened, in a sentence at least")
         if self.incident_date is not None:
             try:
-                parse_partial_date(self.incident_date)
+                parse_past_partial_date(self.incident_date)
             except PartialDateError as error:
                 raise ValueError(f"incident_date: {error}") from None
         if self.received_at is not None and not (dt.datetime(2000, 1, 1, tzinfo=dt.UTC) <= self.received_at):
             raise ValueError("received_at is before 2000")
+        if self.received_at is not None and self.received_at > timezone.now() + CLOCK_SKEW:
+            raise ValueError("received_at is in the future")
         return self
 
 

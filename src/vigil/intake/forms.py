@@ -10,16 +10,17 @@ from django.core import signing
 
 from vigil.allegations.forms import choice_errors
 from vigil.allegations.vocabularies import CATEGORIES
-from vigil.core.partial_dates import PartialDateError, parse_partial_date
+from vigil.core.partial_dates import PartialDateError, parse_partial_date, parse_past_partial_date
+from vigil.core.text import refuse_control_characters
 from vigil.intake.models import CallerType, TriageRoute, TriageStatus
 from vigil.intake.services import MIN_REASONS, TRIAGE_REASONS, ReportInput
 from vigil.linkage.suggest import SubjectDescription
-
 
 # How long a list of offered subjects stays good for a pick: a long call, and then some.
 OFFERED_SALT = "vigil.intake.offered-subjects"
 OFFERED_FOR = 12 * 60 * 60
 NOT_OFFERED = "Choose one of the people shown, or “Not known / none of these”."
+
 
 def _text(
     label: str, *, max_length: int = 200, help_text: str = "", rows: int = 0, **kwargs: Any
@@ -27,6 +28,7 @@ def _text(
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput(attrs={"autocomplete": "off"})
     return forms.CharField(
         label=label,
+        validators=[refuse_control_characters],
         max_length=max_length,
         required=False,
         strip=True,
@@ -67,6 +69,7 @@ class HotlineReportForm(forms.Form):
         help_text="Phone, email or a safe time to call. Sealed like the name.",
     )
     narrative = forms.CharField(
+        validators=[refuse_control_characters],
         label="What happened",
         min_length=MIN_REASONS,
         max_length=20_000,
@@ -109,10 +112,10 @@ class HotlineReportForm(forms.Form):
         empty_value=None,
         widget=forms.RadioSelect,
         choices=[("", "Not known / none of these")],
+        error_messages={"invalid_choice": NOT_OFFERED},
     )
 
     def __init__(self, *args: Any, candidates: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
-        error_messages={"invalid_choice": NOT_OFFERED},
         super().__init__(*args, **kwargs)
         field = self.fields["subject_candidate"]
         assert isinstance(field, forms.TypedChoiceField)
@@ -123,9 +126,6 @@ class HotlineReportForm(forms.Form):
         if chosen and chosen.isdigit() and int(chosen) in self.offered_before - already:
             shown.append((int(chosen), "The person chosen earlier"))  # picked while typing
         field.choices = [("", "Not known / none of these"), *[(str(pk), label) for pk, label in shown]]
-
-    def clean_incident_date(self) -> str:
-        value: str = self.cleaned_data["incident_date"]
         # The people offered, signed: a pick must be one of them, never any id typed into the post.
         self.offered_token = signing.dumps(sorted(pk for pk, _ in shown), salt=OFFERED_SALT)
 
@@ -146,9 +146,12 @@ class HotlineReportForm(forms.Form):
         if chosen not in self.offered_before:
             raise forms.ValidationError(NOT_OFFERED, code="not_offered")
         return chosen
+
+    def clean_incident_date(self) -> str:
+        value: str = self.cleaned_data["incident_date"]
         if value:
             try:
-                parse_partial_date(value)
+                parse_past_partial_date(value)
             except PartialDateError as error:
                 raise forms.ValidationError(f"When it happened: {error}.") from None
         return value
@@ -252,6 +255,7 @@ class TriageDecisionForm(forms.Form):
         error_messages=choice_errors("a reason"),
     )
     reasons = forms.CharField(
+        validators=[refuse_control_characters],
         label="Reasons for the decision, in your words",
         min_length=MIN_REASONS,
         max_length=4000,
@@ -282,7 +286,13 @@ class RepeatDecisionForm(forms.Form):
         label="Judgement",
         error_messages=choice_errors("same incident or separate"),
     )
-    reason = forms.CharField(label="Why (optional)", required=False, max_length=1000, strip=True)
+    reason = forms.CharField(
+        label="Why (optional)",
+        required=False,
+        max_length=1000,
+        strip=True,
+        validators=[refuse_control_characters],
+    )
 
 
 class ApprovalForm(forms.Form):
@@ -293,6 +303,7 @@ class ApprovalForm(forms.Form):
         error_messages=choice_errors("approve or return"),
     )
     comment = forms.CharField(
+        validators=[refuse_control_characters],
         label="Comment",
         min_length=MIN_REASONS,
         max_length=4000,

@@ -346,7 +346,7 @@ VETTING_CONTRACT = Contract(
         Column("force", required=True, max_length=64),
         CodeColumn("level", required=True, vocabulary=VETTING_LEVELS, nullable=False),
         DateColumn("granted_on", required=True),
-        DateColumn("expires_on"),
+        DateColumn("expires_on", future_allowed=True),
         CodeColumn("outcome", vocabulary=VETTING_OUTCOMES, nullable=False),
     ),
 )
