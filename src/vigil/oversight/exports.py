@@ -8,7 +8,6 @@ it, is written as "[c]"."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
@@ -16,8 +15,8 @@ from typing import Any
 
 from django.utils import timezone
 from fpdf import FPDF
-from openpyxl import Workbook  # type: ignore[import-untyped]
 
+from vigil.core import tabular
 from vigil.oversight import charts
 from vigil.oversight.disclosure import (
     MARK,
@@ -194,26 +193,19 @@ def progress_items(figures: ControlledFigures) -> list[tuple[str, str, Value]]:
 
 def csv_bytes(figures: ControlledFigures) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, restval="", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(export_rows(figures))
+    writer = tabular.csv_writer(out, lineterminator="\n")  # guarded against formula injection
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows([row.get(column, "") for column in EXPORT_COLUMNS] for row in export_rows(figures))
     return out.getvalue().encode("utf-8")
 
 
 def xlsx_bytes(figures: ControlledFigures) -> bytes:
     """One sheet per section, each with EXPORT_COLUMNS."""
-    workbook = Workbook()
-    sheets: dict[str, Any] = {}
-    workbook.remove(workbook.active)
+    sheets: dict[str, list[list[Any]]] = {}
     for row in export_rows(figures):
-        section = row["section"]
-        if section not in sheets:
-            sheets[section] = workbook.create_sheet(section[:31])
-            sheets[section].append(list(EXPORT_COLUMNS))
-        sheets[section].append([row.get(column, "") for column in EXPORT_COLUMNS])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        rows = sheets.setdefault(row["section"], [list(EXPORT_COLUMNS)])
+        rows.append([row.get(column, "") for column in EXPORT_COLUMNS])
+    return tabular.xlsx_bytes(sheets)  # guarded against formula injection
 
 
 def _latin1(text: str) -> str:
