@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,9 +94,32 @@ def _threadpools() -> Any:
     return ThreadpoolController()
 
 
+_WITHHELD_CACHE: OrderedDict[str, frozenset[Key]] = OrderedDict()
+
+
 def withheld_figures(system: System) -> frozenset[Key]:
     """The figures of `system` to withhold: primary, then secondary until no small count can be
-    worked out from the ones shown (the rules in this module's docstring)."""
+    worked out from the ones shown (the rules in this module's docstring). Worked out once per
+    distinct system in the worker: the progress figures seldom change between two views."""
+    key = repr(
+        (
+            sorted(map(repr, system.atoms.items())),
+            sorted(repr((figure, sorted(map(repr, atoms)))) for figure, atoms in system.figures.items()),
+            list(map(repr, system.pairs)),
+            sorted(map(repr, system.totals.items())),
+        )
+    )
+    if key in _WITHHELD_CACHE:
+        _WITHHELD_CACHE.move_to_end(key)
+        return _WITHHELD_CACHE[key]
+    withheld = _withheld_figures(system)
+    _WITHHELD_CACHE[key] = withheld
+    if len(_WITHHELD_CACHE) > 64:
+        _WITHHELD_CACHE.popitem(last=False)
+    return withheld
+
+
+def _withheld_figures(system: System) -> frozenset[Key]:
     values = {key: system.value(key) for key in system.figures}
     withheld = {
         key
@@ -174,9 +198,12 @@ def exposed_counts(
         objective = vector(count)
         if np.abs(objective @ loose).max(initial=0.0) >= _EXACT:
             continue  # it can move both ways without touching a bound
+        true = float(objective @ np.array([system.atoms[atom] for atom in atoms]))
+        high = _optimum(-objective, matrix, targets, lower)  # the true counts are one answer:
+        if high is None or -high > true + 0.5:  # pinned only if neither bound moves from them
+            continue
         low = _optimum(objective, matrix, targets, lower)
-        high = _optimum(-objective, matrix, targets, lower)
-        if low is not None and high is not None and -high - low < 0.5:
+        if low is not None and low > true - 0.5:
             return [count]
     return []
 
