@@ -122,6 +122,41 @@ def _seal_keys() -> tuple[list[str], Path | None]:
     return keys, key_file
 
 
+def _digest_keys() -> tuple[list[str], Path | None]:
+    """The keys of the keyed digests over sealed content (vigil.core.digests): VIGIL_DIGEST_KEYS,
+    comma-separated, the first making new digests and every one checking them; otherwise a key
+    file in DATA_DIR (mode 0600, one key a line, a fresh key on first use). Not the seal keys: those
+    encrypt, these only compare. Returns the keys and the file (None: from env)."""
+    import base64
+    import binascii
+
+    from_env = os.environ.get("VIGIL_DIGEST_KEYS", "").strip()
+    key_file: Path | None = None
+    if from_env:
+        keys = [key.strip() for key in from_env.split(",") if key.strip()]
+    else:
+        key_file = DATA_DIR / "digest_keys"
+        if not key_file.exists():
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            key_file.touch(mode=0o600)
+            key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii") + "\n")
+        keys = key_file.read_text(encoding="ascii").split()
+    where = key_file or "VIGIL_DIGEST_KEYS"
+    if not keys:
+        raise ImproperlyConfigured(f"{where}: no digest key")
+    for position, key in enumerate(keys, 1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            raw = b""
+        if len(raw) < 32:
+            raise ImproperlyConfigured(
+                f"{where}: key {position} of {len(keys)} is not a digest key "
+                "(32 url-safe base64-encoded bytes, as `vigil keys new` prints)"
+            )
+    return keys, key_file
+
+
 BASE_DIR = Path(__file__).resolve().parent
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
@@ -130,6 +165,9 @@ SECRET_KEY = _secret_key()
 # the first key seals, all open. In key-file mode SEAL_KEYS_FILE is the file, re-read when it changes
 # (so a running server follows `vigil keys rotate`); with VIGIL_SEAL_KEYS it is None.
 SEAL_KEYS, SEAL_KEYS_FILE = _seal_keys()
+# Keyed digests over sealed content (vigil.core.digests): the first key makes them, all check them;
+# DIGEST_KEYS_FILE as SEAL_KEYS_FILE.
+DIGEST_KEYS, DIGEST_KEYS_FILE = _digest_keys()
 # https://docs.djangoproject.com/en/5.2/ref/settings/#debug
 DEBUG = _env_bool("VIGIL_DEBUG", False)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
@@ -183,8 +221,6 @@ MIDDLEWARE = [
     "vigil.accounts.two_factor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Control and bidi characters in any page shown as visible [U+202E] markers (vigil.core.text).
-    "vigil.core.text.VisibleControlsMiddleware",
     # Control and bidi characters in any page shown as visible [U+202E] markers (vigil.core.text).
     "vigil.core.text.VisibleControlsMiddleware",
     # Deny by default: every route must be in the permission matrix (vigil.accounts.permissions).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import io
 import json
 import os
@@ -29,7 +30,7 @@ from tests.factories import allegation_build
 from vigil.allegations.models import Allegation
 from vigil.audit.actions import Action
 from vigil.audit.models import AuditEntry
-from vigil.core import sealing
+from vigil.core import digests, sealing
 from vigil.core.sealing import Sealed, SealError, seal, unseal, unseal_value
 from vigil.imports.contract import SealedColumn
 from vigil.imports.engine import ImportRefused, ImportReport
@@ -53,6 +54,18 @@ def keys(settings: Any) -> Callable[..., None]:
         settings.SEAL_KEYS_FILE = None
 
     use(Fernet.generate_key().decode())
+    return use
+
+
+@pytest.fixture(autouse=True)
+def digest_keys(settings: Any) -> Callable[..., None]:
+    """digest_keys(K1, K2, ...) makes those the digest keys (env mode), likewise."""
+
+    def use(*keys: str) -> None:
+        settings.DIGEST_KEYS = list(keys)
+        settings.DIGEST_KEYS_FILE = None
+
+    use(digests.new_key())
     return use
 
 
@@ -377,14 +390,22 @@ def test_keys_new_prints_a_fernet_key() -> None:
 # --- the import contract ----------------------------------------------------------------------------
 
 
-def test_the_row_hash_never_sees_the_plaintext(keys: Callable[..., None]) -> None:
+def test_the_row_hash_never_sees_the_plaintext(
+    keys: Callable[..., None], digest_keys: Callable[..., None]
+) -> None:
     column = SealedColumn("complainant_contact")
     canonical = column.canonical(PHONE)
     assert PHONE not in canonical and "0770" not in canonical
     assert canonical == column.canonical(PHONE) != column.canonical(EMAIL)
+    assert canonical not in {
+        hashlib.sha256(PHONE.encode()).hexdigest(),
+        hashlib.sha1(PHONE.encode()).hexdigest(),  # noqa: S324 (a guess at what a plain hash would be)
+    }
     assert column.canonical(None) == column.canonical("") == ""
     keys(Fernet.generate_key().decode())
-    assert column.canonical(PHONE) != canonical, "keyed: unknowable without the seal key"
+    assert column.canonical(PHONE) == canonical, "keyed by the digest key, not the seal key"
+    digest_keys(digests.new_key())
+    assert column.canonical(PHONE) != canonical, "keyed: unknowable without the digest key"
     (token,) = column.db_values(PHONE)
     assert unseal(token) == PHONE
 
@@ -466,3 +487,121 @@ def test_equal_contacts_in_one_import_are_sealed_apart(tmp_path: Path) -> None:
         allegation.complainant_contact.token for allegation in Allegation.objects.order_by("allegation_ref")
     ]
     assert len(set(tokens)) == 2
+
+
+# --- digest keys (issue 17, finding 4) --------------------------------------------------------------
+
+
+def read_digest_settings(data_dir: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("VIGIL_")}
+    env |= {"VIGIL_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "vigil.settings", **extra_env}
+    program = "import django; django.setup(); from django.conf import settings as s; print(s.DIGEST_KEYS)"
+    return subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_settings_keep_a_private_digest_key_file_or_refuse_a_malformed_key(tmp_path: Path) -> None:
+    first = read_digest_settings(tmp_path)
+    assert first.returncode == 0, first.stderr
+    key_file = tmp_path / "digest_keys"
+    assert stat.S_IMODE(key_file.stat().st_mode) & 0o077 == 0, "readable by others"
+    (key,) = key_file.read_text().split()
+    assert key in first.stdout and key not in (tmp_path / "seal_keys").read_text(), "its own key"
+    assert read_digest_settings(tmp_path).stdout == first.stdout, "the key is kept"
+
+    bad = read_digest_settings(tmp_path, VIGIL_DIGEST_KEYS=f"{key},Zm9v")
+    assert bad.returncode != 0
+    assert "VIGIL_DIGEST_KEYS: key 2 of 2 is not a digest key" in bad.stderr and "Zm9v" not in bad.stderr
+    from_env = read_digest_settings(tmp_path / "other", VIGIL_DIGEST_KEYS=f" {key} ")
+    assert from_env.stdout.strip() == repr([key])
+    assert not (tmp_path / "other" / "digest_keys").exists()
+
+
+def test_a_digest_names_its_key_and_is_checked_under_it(digest_keys: Callable[..., None]) -> None:
+    old, new = digests.new_key(), digests.new_key()
+    digest_keys(old)
+    made = digests.digest(PHONE, purpose="test")
+    assert made.startswith(digests.key_id(old) + ":") and len(made) == digests.DIGEST_LENGTH
+    assert PHONE not in made and hashlib.sha256(PHONE.encode()).hexdigest() not in made
+    assert made == digests.digest(PHONE, purpose="test") != digests.digest(PHONE, purpose="other")
+    digest_keys(new, old)
+    assert digests.digest_matches(made, PHONE, purpose="test") is True
+    assert digests.digest_matches(made, EMAIL, purpose="test") is False
+    assert not digests.made_under_first_key(made)
+    digest_keys(new)
+    assert digests.digest_matches(made, PHONE, purpose="test") is None, "its key is gone: cannot tell"
+    assert digests.digest_matches("", PHONE, purpose="test") is None
+
+
+def file_api_report(contact: str, client_report_id: str) -> None:
+    """One report through the intake API (the road in that stores a payload digest)."""
+    from django.test import Client
+
+    from vigil.intake.services import intake_client_create
+
+    _, token = intake_client_create(name=f"Provider of {client_report_id}")
+    body = {
+        "client_report_id": client_report_id,
+        "caller_type": "victim",
+        "contact": contact,
+        "narrative": "The officer kept messaging me after he took my statement.",
+    }
+    response = Client().post(
+        "/api/intake/v1/reports",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.content
+
+
+def stored_payload_digests() -> list[str]:
+    from vigil.intake.models import HotlineReport
+
+    return list(HotlineReport.objects.order_by("pk").values_list("client_payload_hash", flat=True))
+
+
+@pytest.mark.django_db
+def test_keys_rotate_moves_digests_to_a_new_key_in_key_file_mode(tmp_path: Path, settings: Any) -> None:
+    old = digests.new_key()
+    key_file = tmp_path / "digest_keys"
+    sealing.write_key_file(key_file, [old])
+    settings.DIGEST_KEYS, settings.DIGEST_KEYS_FILE = [old], key_file
+    file_api_report(PHONE, "r1")
+    file_api_report(EMAIL, "r2")
+    before = stored_payload_digests()
+    assert all(digest.startswith(digests.key_id(old) + ":") for digest in before)
+
+    out = io.StringIO()
+    call_command("keys", "rotate", "--no-progress", stdout=out)
+    (new,) = key_file.read_text().split()
+    assert new != old and stat.S_IMODE(key_file.stat().st_mode) & 0o077 == 0
+    assert "intake.HotlineReport.client_payload_hash: 2 digest(s) under an old key erased" in out.getvalue()
+    assert stored_payload_digests() == ["", ""], "nothing under the old key is left to confirm a guess"
+    file_api_report(PHONE, "r3")
+    assert stored_payload_digests()[-1].startswith(digests.key_id(new) + ":")
+    call_command("keys", "verify", stdout=io.StringIO())
+    entry = AuditEntry.objects.filter(action=Action.KEYS_ROTATED).order_by("-id").first()
+    assert entry is not None and json.loads(entry.detail)["digests_erased"] == {
+        "intake.HotlineReport.client_payload_hash": 2
+    }
+
+
+@pytest.mark.django_db
+def test_keys_rotate_moves_digests_in_env_mode_and_verify_notices_old_ones(
+    digest_keys: Callable[..., None],
+) -> None:
+    old, new = digests.new_key(), digests.new_key()
+    digest_keys(old)
+    file_api_report(PHONE, "r1")
+    digest_keys(new, old)
+    with pytest.raises(CommandError, match=r"stored digests under a key other than the first"):
+        call_command("keys", "verify", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("keys", "rotate", "--no-progress", stdout=out)
+    assert "VIGIL_SEAL_KEYS holds one key: seal keys left as they are" in out.getvalue()
+    assert "you may now remove the old key(s) (1) from VIGIL_DIGEST_KEYS" in out.getvalue()
+    digest_keys(new)
+    assert stored_payload_digests() == [""]
+    call_command("keys", "verify", stdout=io.StringIO())

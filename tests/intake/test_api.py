@@ -4,6 +4,9 @@ rate limit, sealing of the caller's details, the status endpoint and the OpenAPI
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 from unittest import mock
@@ -306,3 +309,105 @@ def test_openapi_document_for_a_signed_in_user(client_for: Callable[[Iterable[Ro
 
     assert response.status_code == 200
     assert "/api/intake/v1/reports" in response.json()["paths"]
+
+
+# ---- keyed payload digest (issue 17, finding 4) ----------------------------------------------------------
+
+
+CALLER, CONTACT = "Jane Doe", "07700 900123"
+
+
+def dump_of_the_report() -> list[str]:
+    """Every column of the report's row and its allegation's, as a copy of the database holds them."""
+    values: list[str] = []
+    with connection.cursor() as cursor:
+        for model in (HotlineReport, Allegation):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+            values.extend(str(value) for row in cursor.fetchall() for value in row if value is not None)
+    return values
+
+
+def unkeyed_digests(body: dict[str, Any]) -> set[str]:
+    """What the public code lets anyone compute for a guessed body without a key: the canonical
+    payload (as the API makes it) under SHA-256 and SHA-1, and HMAC under a key of their own."""
+    from vigil.intake.api import ReportIn
+
+    canonical = json.dumps(
+        ReportIn.model_validate(body).model_dump(mode="json", exclude={"client_report_id"}), sort_keys=True
+    )
+    guessed_key = b"\x00" * 32
+    return {
+        hashlib.sha256(canonical.encode()).hexdigest(),
+        hashlib.sha1(canonical.encode()).hexdigest(),  # noqa: S324 (an attacker's guess, not our hash)
+        hmac.new(guessed_key, canonical.encode(), hashlib.sha256).hexdigest(),
+        hashlib.sha256(CONTACT.encode()).hexdigest(),
+    }
+
+
+def test_a_database_copy_cannot_confirm_a_guessed_contact(client: Client, token: str) -> None:
+    """Issue 17: the payload's unkeyed SHA-256, with every other field in plain columns, gave the
+    sealed contact back by trying every phone number. Here the attacker knows every field but the
+    contact (the strongest case) and tries 2,000 numbers around the true one: nothing computable
+    without the digest key appears anywhere in the report's or its allegation's row. With the key,
+    the true contact (and it alone) matches, so the guesses were the right shape."""
+    from vigil.core import digests
+    from vigil.intake.api import PAYLOAD_PURPOSE, ReportIn, payload_canonical
+
+    sent = report(caller_name=CALLER, contact=CONTACT, location="Anytown retail park")
+    assert post(client, token, sent).status_code == 201
+    dump = dump_of_the_report()
+    assert not any(CONTACT in value or CALLER in value for value in dump)
+
+    guesses = [f"07700 9{number:05d}" for number in range(0, 2_000)] + [CONTACT]
+    assert CONTACT in guesses[:-1]
+    confirmed = [
+        guess
+        for guess in guesses
+        if any(
+            candidate in value for candidate in unkeyed_digests({**sent, "contact": guess}) for value in dump
+        )
+    ]
+    assert confirmed == [], "a guessed contact is confirmed by the dump and the public code alone"
+
+    stored = HotlineReport.objects.get().client_payload_hash
+    assert stored and stored in dump
+    with_key = [
+        guess
+        for guess in guesses[:-1]
+        if digests.digest_matches(
+            stored,
+            payload_canonical(ReportIn.model_validate({**sent, "contact": guess})),
+            purpose=PAYLOAD_PURPOSE,
+        )
+    ]
+    assert with_key == [CONTACT]
+
+
+def test_a_retry_is_compared_under_the_key_that_made_its_digest(
+    client: Client, token: str, settings: Any
+) -> None:
+    """A new digest key makes new digests while the old one still checks retries; once `vigil keys
+    rotate` has erased the old digests, a retry cannot be compared and is 409: the first stands."""
+    from vigil.core import digests
+
+    old, new = digests.new_key(), digests.new_key()
+    settings.DIGEST_KEYS, settings.DIGEST_KEYS_FILE = [old], None
+    first = post(client, token, report(contact=CONTACT))
+    assert first.status_code == 201
+
+    settings.DIGEST_KEYS = [new, old]
+    assert post(client, token, report(contact=CONTACT)).status_code == 200
+    assert post(client, token, report(contact="07700 900124")).status_code == 409
+    assert post(client, token, report(client_report_id="call-0002")).status_code == 201
+    assert HotlineReport.objects.get(client_report_id="call-0002").client_payload_hash.startswith(
+        digests.key_id(new) + ":"
+    )
+
+    erased = digests.digests_retire()
+    assert erased.erased == {"intake.HotlineReport.client_payload_hash": 1}
+    settings.DIGEST_KEYS = [new]
+    retry = post(client, token, report(contact=CONTACT))
+    assert retry.status_code == 409
+    assert "can no longer be compared" in retry.json()["error"]
+    assert post(client, token, report(client_report_id="call-0002")).status_code == 200
+    assert HotlineReport.objects.count() == 2

@@ -15,9 +15,6 @@ Fernet: https://cryptography.io/en/latest/fernet/
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import os
 import sys
 import tempfile
@@ -29,8 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django import forms
 from django.apps import apps
 from django.conf import settings
@@ -41,6 +36,8 @@ from django.db.models.expressions import Combinable, Expression
 from django.db.models.lookups import Exact, IsNull
 from django.db.models.query_utils import DeferredAttribute
 from tqdm import tqdm
+
+from vigil.core import digests
 
 MASK = "[sealed]"
 # Rows read and rewritten per statement batch by keys_rotate / keys_verify.
@@ -153,23 +150,12 @@ def unseal(token: str) -> str:
         raise SealError("no configured seal key opens this value") from None
 
 
-@lru_cache(maxsize=8)
-def _fingerprint_key(first_key: str) -> bytes:
-    # A key of its own (HKDF), so the row-hash HMAC never reuses the encryption key's bytes.
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"vigil sealed-value fingerprint"
-    ).derive(base64.urlsafe_b64decode(first_key))
-
-
 def fingerprint(plaintext: str) -> str:
-    """HMAC-SHA256 of a plaintext under a key derived from the first seal key: equal plaintexts give
-    equal fingerprints (so an import notices an unchanged value), yet without the key a fingerprint
-    cannot be brute-forced back to a phone number the way a plain hash could. It changes when the
-    first key changes (after `vigil keys rotate`)."""
-    keys = configured_keys()
-    _multi_fernet(keys)  # validates the keys with a clear message
-    key = _fingerprint_key(keys[0])
-    return hmac.new(key, plaintext.encode("utf-8", errors="surrogateescape"), hashlib.sha256).hexdigest()
+    """A keyed digest of a plaintext (vigil.core.digests, under the digest keys, not these): equal
+    plaintexts give equal fingerprints (so an import notices an unchanged value), yet without the
+    key a fingerprint cannot be brute-forced back to a phone number the way a plain hash could. It
+    changes when the first digest key changes (after `vigil keys rotate`)."""
+    return digests.fingerprint(plaintext, purpose="sealed value")
 
 
 class Sealed:

@@ -13,7 +13,6 @@ limit per minute (429 with Retry-After). Nothing here reads case content back: t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from functools import wraps
 from typing import Annotated, Any, Literal
@@ -35,6 +34,7 @@ from pydantic import (
 )
 
 from vigil.allegations.vocabularies import CATEGORIES
+from vigil.core import digests
 from vigil.core.partial_dates import PartialDateError, parse_partial_date, parse_past_partial_date
 from vigil.core.text import control_character_problem
 from vigil.intake.models import CallerType, Channel, HotlineReport, IntakeClient
@@ -221,9 +221,19 @@ def _invalid(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
     )
 
 
-def _payload_hash(payload: ReportIn) -> str:
-    canonical = json.dumps(payload.model_dump(mode="json", exclude={"client_report_id"}), sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+PAYLOAD_PURPOSE = "intake payload"
+
+
+def payload_canonical(payload: ReportIn) -> str:
+    """The report as the client sent it (its id aside), as one text: what a retry is compared on."""
+    return json.dumps(payload.model_dump(mode="json", exclude={"client_report_id"}), sort_keys=True)
+
+
+def _payload_digest(payload: ReportIn) -> str:
+    # Keyed (vigil.core.digests): the payload holds the sealed caller's name and contact and every
+    # other field is stored in plain columns, so a plain hash would give the contact back to anyone
+    # with a copy of the database who tries every phone number.
+    return digests.digest(payload_canonical(payload), purpose=PAYLOAD_PURPOSE)
 
 
 def _out(report: HotlineReport) -> dict[str, Any]:
@@ -277,7 +287,7 @@ def _input(payload: ReportIn) -> ReportInput:
 )
 def report_file_api(request: HttpRequest, payload: ReportIn) -> Status[dict[str, Any]]:
     client: IntakeClient = request.auth  # type: ignore[attr-defined]
-    digest = _payload_hash(payload)
+    digest = _payload_digest(payload)
     try:
         with transaction.atomic():
             report, created = report_file(
@@ -287,15 +297,29 @@ def report_file_api(request: HttpRequest, payload: ReportIn) -> Status[dict[str,
                 HotlineReport.objects.filter(pk=report.pk).update(client_payload_hash=digest)
     except IntakeError as error:
         return Status(422, {"error": str(error)})
-    if not created and report.client_payload_hash != digest:
-        return Status(
-            409,
-            {
-                "error": f"client_report_id {payload.client_report_id!r} was filed already, with other "
-                "content; "
-                "the first filing stands. Send a new id for a new report."
-            },
+    if not created:
+        same = digests.digest_matches(
+            report.client_payload_hash, payload_canonical(payload), purpose=PAYLOAD_PURPOSE
         )
+        if same is None:
+            # Its digest was made under a retired key (erased by `vigil keys rotate`): the content
+            # cannot be compared, so nothing says this retry is the same report.
+            return Status(
+                409,
+                {
+                    "error": f"client_report_id {payload.client_report_id!r} was filed already and its "
+                    "content can no longer be compared; the first filing stands. Send a new id for a "
+                    "new report."
+                },
+            )
+        if not same:
+            return Status(
+                409,
+                {
+                    "error": f"client_report_id {payload.client_report_id!r} was filed already, with "
+                    "other content; the first filing stands. Send a new id for a new report."
+                },
+            )
     return Status(201 if created else 200, _out(report))
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from vigil.allegations.models import Allegation
+from vigil.core.digests import KeyedDigestField
 from vigil.people.models import Person
 
 
@@ -104,8 +105,9 @@ class HotlineReport(models.Model):
     )
     # The provider's own id for the report: the API is idempotent on (client, client_report_id).
     client_report_id = models.CharField(max_length=64, blank=True)
-    # SHA-256 of the report as the client sent it: a retry with other content is refused (409).
-    client_payload_hash = models.CharField(max_length=64, blank=True)
+    # Keyed digest (vigil.core.digests) of the report as the client sent it: a retry with other
+    # content is refused (409). Never a plain hash: the report holds the sealed contact.
+    client_payload_hash = KeyedDigestField()
     call_handler = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
