@@ -1,5 +1,7 @@
 """Schemathesis fuzzing of the intake API from its own OpenAPI document: no generated request, valid
-or not, gets a 5xx; and without a valid token every one is refused (401/403), whatever its body."""
+or not, gets a 5xx; every answer is one the document declares, with the declared content type, body
+schema and headers (so a 401, 400 or 413 whose body is not the documented one fails); and without a
+valid token every one is refused (401/403), whatever its body."""
 
 from __future__ import annotations
 
@@ -15,7 +17,13 @@ from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from ninja.responses import NinjaJSONEncoder
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from vigil.intake.api import api
 from vigil.intake.services import intake_client_create
@@ -27,6 +35,16 @@ pytestmark = pytest.mark.django_db
 DOCUMENT = json.loads(json.dumps(api.get_openapi_schema(), cls=NinjaJSONEncoder))
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 app = get_wsgi_application()
+
+# What the document promises: no 5xx, only declared status codes, and each response's content type,
+# body and headers as declared for its status.
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 
 FUZZ = settings(
     max_examples=300,
@@ -68,9 +86,9 @@ def test_served_document_is_the_one_fuzzed(client: Client, token: str) -> None:
 
 @schema.parametrize()
 @FUZZ
-def test_no_server_error_with_a_valid_token(case: Any, token: str) -> None:
+def test_every_answer_with_a_valid_token_conforms_to_the_document(case: Any, token: str) -> None:
     # (The coverage phase drops the Authorization header on purpose in some cases: those are 401.)
-    case.call_and_validate(app=app, headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error])
+    case.call_and_validate(app=app, headers={"Authorization": f"Bearer {token}"}, checks=CONFORMANCE)
 
 
 @schema.parametrize()
@@ -85,3 +103,29 @@ def test_every_request_without_a_valid_token_is_refused(case: Any, token: str) -
             assert response.status_code == 405, (case.method, response.status_code)
             continue
         assert response.status_code in (401, 403), (headers, response.status_code, response.text)
+        case.validate_response(response, checks=CONFORMANCE)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers"),
+    [
+        (401, b"{}", {}),
+        (400, b"{not json", "token"),
+        (413, b'{"narrative": "' + b"x" * 3_000_000 + b'"}', "token"),
+    ],
+)
+def test_the_refusals_fuzzing_found_carry_their_documented_body(
+    client: Client, token: str, status: int, body: bytes, headers: Any
+) -> None:
+    """Issue 17 (schemathesis ST103/ST108): the 401, 400 and 413 bodies were ninja's and Django's
+    defaults ({"detail": ...}, an HTML page), not the documented {"error": ...}."""
+    sent = {"Authorization": f"Bearer {token}"} if headers == "token" else headers
+    response = client.post("/api/intake/v1/reports", body, content_type="application/json", headers=sent)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    assert set(response.json()) == {"error"} and response.json()["error"]
+    declared = DOCUMENT["paths"]["/api/intake/v1/reports"]["post"]["responses"]
+    assert str(status) in declared
+    assert declared[str(status)]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }

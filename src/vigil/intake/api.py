@@ -17,10 +17,13 @@ import json
 from functools import wraps
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import (
@@ -168,6 +171,15 @@ class Problem(Schema):
     error: str
 
 
+class ProblemDetail(Schema):
+    where: str = Field(..., description="The field, as a dotted path (body.payload.subject.name)")
+    problem: str
+
+
+class SchemaProblem(Problem):
+    problems: list[ProblemDetail]
+
+
 api = NinjaAPI(
     title="Vigil intake API",
     version="1",
@@ -208,6 +220,27 @@ def _rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
     )
     response["Retry-After"] = str(error.retry_after)
     return response
+
+
+# Every refusal is {"error": "..."} as the document declares, never ninja's {"detail": ...} or
+# Django's HTML error page (schemathesis checks each answer against the document).
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"error": "Give your client token (Authorization: Bearer ...)."}, status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    message = "The body is not JSON." if error.status_code == 400 else str(error)
+    return api.create_response(request, {"error": message}, status=error.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(request, {"error": f"The body is larger than {limit} bytes."}, status=413)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -281,7 +314,16 @@ def _input(payload: ReportIn) -> ReportInput:
 
 @api.post(
     "/intake/v1/reports",
-    response={200: ReportOut, 201: ReportOut, 401: Problem, 409: Problem, 422: Problem, 429: Problem},
+    response={
+        200: ReportOut,
+        201: ReportOut,
+        400: Problem,
+        401: Problem,
+        409: Problem,
+        413: Problem,
+        422: SchemaProblem | Problem,
+        429: Problem,
+    },
     url_name="report_file",
     summary="File a hotline report",
 )
@@ -325,7 +367,7 @@ def report_file_api(request: HttpRequest, payload: ReportIn) -> Status[dict[str,
 
 @api.get(
     "/intake/v1/reports/{client_report_id}",
-    response={200: ReportOut, 401: Problem, 404: Problem, 429: Problem},
+    response={200: ReportOut, 401: Problem, 404: Problem, 422: SchemaProblem, 429: Problem},
     url_name="report_status",
     summary="Whether a report was received",
 )
