@@ -27,6 +27,7 @@ from vigil.accounts.roles import Role
 from vigil.oversight import charts, disclosure, exports
 from vigil.oversight.disclosure import THRESHOLD, WITHHELD, System, Withheld
 from vigil.oversight.progress import progress
+from vigil.oversight.selectors import oversight_figures
 from vigil.oversight.services import counted_figures_recount
 from vigil.reviews.models import PersonReview, ReviewStatus, Route
 from vigil.reviews.services import cohort_sync
@@ -223,3 +224,12 @@ def test_the_dashboard_shows_no_small_count(
     assert not re.search(r"\b[1-9] of \d", page) and not re.search(r"\d of [1-9]\b", page)  # "n of m"
     numbers = [int(n) for n in re.findall(r'<td class="number">(\d+)</td>', page)]
     assert numbers and all(n == 0 or n >= THRESHOLD for n in numbers)
+
+
+def test_no_output_takes_the_figures_before_control(small_world: None) -> None:
+    """The renderers refuse the uncontrolled figures, so a new caller cannot skip the step."""
+    raw = oversight_figures(counted_figures_recount())
+    with pytest.raises(TypeError, match="released_figures"):
+        exports.render(raw, "csv")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="controlled tables only"):
+        charts.relative_rates_spec(raw.allegation_stages[0], "raw")  # type: ignore[arg-type]

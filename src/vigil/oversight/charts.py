@@ -26,6 +26,8 @@ def relative_rates_spec(table: ControlledTable, title: str) -> dict[str, Any]:
     """A forest plot: each group's relative rate (dot) and 95% interval (bar) at each stage or
     category, against the reference group (the line at 1), on a log scale; a withheld one is
     the words "too few to show" at the line."""
+    if not isinstance(table, ControlledTable):  # a table before disclosure control: never drawn
+        raise TypeError("charts are drawn from controlled tables only")
     values: list[dict[str, Any]] = []
     for row in table.rows:
         if row.is_reference:

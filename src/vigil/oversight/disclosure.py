@@ -501,12 +501,11 @@ def _controlled_group_figures(counted_rows: str) -> ControlledGroupFigures:
 
     def check_cell(side: str, rate: Any, relative: Any) -> ControlledCell:
         count_key, total_key = ("check", side, "case"), ("check", side, "decided")
-        hidden = count_key in withheld[0] or total_key in withheld[0]
-        shown_count = WITHHELD if hidden else allegations.value(count_key)
-        shown_total = WITHHELD if total_key in withheld[0] else allegations.value(total_key)
-        if count_key in withheld[0]:
-            shown_count = WITHHELD
-        return ControlledCell(shown_count, shown_total, WITHHELD if hidden else rate, relative)
+        count, total = (
+            WITHHELD if key in withheld[0] else allegations.value(key) for key in (count_key, total_key)
+        )
+        hidden = isinstance(count, Withheld) or isinstance(total, Withheld)
+        return ControlledCell(count, total, WITHHELD if hidden else rate, relative)
 
     others = check_cell("others", check.others, None)
     sexual = check_cell("sexual", check.sexual, check.relative)

@@ -351,6 +351,8 @@ def _pdf_table(pdf: FPDF, header: list[str], rows: list[list[str]], *, widths: t
 
 
 def render(figures: ControlledFigures, fmt: str) -> bytes:
+    if not isinstance(figures, ControlledFigures):  # the figures, uncontrolled: never written
+        raise TypeError("the board pack is written from disclosure.released_figures() only")
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     return {"pdf": pdf_bytes, "xlsx": xlsx_bytes, "csv": csv_bytes}[fmt](figures)
