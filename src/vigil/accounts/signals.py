@@ -292,17 +292,19 @@ def on_device_post_save(sender: Any, instance: Any, created: bool, raw: bool = F
     old: dict[str, Any] | None = instance.__dict__.pop("_vigil_device_before", None)
     was_confirmed = bool(old and old["confirmed"] and old["user_id"] == instance.user_id)
     new_key = bool(old and "key" in old and old["key"] != instance.key)
-    after = _confirmed_devices(sender, instance.user_id)
-    label = _device_label(instance)
     if instance.confirmed and (not was_confirmed or new_key):
-        before = [device for device in after if device != label] + (
-            [label] if new_key and was_confirmed else []
-        )
         action = Action.TWO_FACTOR_DEVICE_ADDED
     elif was_confirmed and not instance.confirmed:
-        before, action = sorted([*after, label]), Action.TWO_FACTOR_DEVICE_REMOVED
+        action = Action.TWO_FACTOR_DEVICE_REMOVED
     else:
-        return
+        return  # a sign-in's code check, a throttle count: nothing about who may sign in changed
+    after = _confirmed_devices(sender, instance.user_id)
+    label = _device_label(instance)
+    if action == Action.TWO_FACTOR_DEVICE_ADDED:
+        replaced = [label] if new_key and was_confirmed else []
+        before = [device for device in after if device != label] + replaced
+    else:
+        before = sorted([*after, label])
     _audit_account(
         action,
         user_id=instance.user_id,
