@@ -23,11 +23,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import
 
 from tests.factories import allegation_create, person_create
 from vigil.accounts.actor import SelfGrantRefused, acting_as
-from vigil.accounts.models import AccessGrant, GrantTarget, Team
+from vigil.accounts.models import AccessGrant, ConflictDeclaration, GrantTarget, Team
 from vigil.accounts.roles import Role
 from vigil.accounts.selectors import user_roles
 from vigil.accounts.services import (
     access_grant,
+    account_person_link,
+    conflict_declare,
     record_restrict,
     team_ensure,
     user_roles_change,
@@ -262,6 +264,25 @@ def test_a_change_made_without_an_actor_is_still_audited_as_unattributed(make_us
     assert detail(entry) == {"before": [], "after": ["Review Team"]}
     created = entries(Action.ACCOUNT_CREATED, reviewer)
     assert len(created) == 1 and detail(created[0])["after"]["is_active"] is True
+
+
+def test_nobody_removes_their_own_conflict_declaration_or_record_tie_and_removals_are_audited(
+    make_user: MakeUser,
+) -> None:
+    reviewer = make_user(Role.REVIEWER, username="rev")
+    subject = person_create()
+    declaration = conflict_declare(user=reviewer, reason="my brother-in-law", staff_id=subject.staff_id)
+    tie = account_person_link(user=reviewer, person=person_create(), linked_by=None)
+    for row in (declaration, tie):
+        refused = pytest.raises(SelfGrantRefused, match="Nobody can remove their")
+        with acting_as(reviewer), refused, transaction.atomic():
+            row.delete()
+    assert ConflictDeclaration.objects.filter(pk=declaration.pk).exists()
+
+    declaration.delete()  # a shell, with no actor: done, but on the record
+    entry = entries(Action.NEED_TO_KNOW_DELETED)[-1]
+    assert entry.record_type == "conflictdeclaration" and entry.actor_label.startswith("unattributed")
+    assert detail(entry)["before"]["staff_id"] == subject.staff_id and detail(entry)["after"] is None
 
 
 # ---- the command line -----------------------------------------------------------------------------

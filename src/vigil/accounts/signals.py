@@ -395,6 +395,39 @@ def on_grant_post_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
     )
 
 
+# Account ties, conflict declarations and restrictions are never deleted by Vigil (a declaration
+# cannot be withdrawn by its maker); one deleted any other way (a cascade, a shell) is audited, and
+# nobody removes their own tie to their record or their own declaration.
+
+
+def _row_values(instance: models.Model) -> dict[str, Any]:
+    values = {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+    return {
+        name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in values.items()
+    }
+
+
+def on_need_to_know_pre_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    user_id = getattr(instance, "user_id", None)
+    if user_id is not None and current_actor().user_id == user_id:
+        own = (
+            "own conflict declaration"
+            if sender._meta.model_name == "conflictdeclaration"
+            else "account's tie to their own record"
+        )
+        raise SelfGrantRefused(f"Nobody can remove their {own}: it keeps them away from their own cases.")
+
+
+def on_need_to_know_post_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _audit_account(
+        Action.NEED_TO_KNOW_DELETED,
+        record_type=sender._meta.model_name,
+        user_id=instance.pk,
+        username=str(instance),
+        detail={"before": _row_values(instance), "after": None},
+    )
+
+
 def _device_models() -> list[type[models.Model]]:
     from django_otp.models import Device  # type: ignore[import-untyped]
 
@@ -404,9 +437,9 @@ def _device_models() -> list[type[models.Model]]:
 def connect() -> None:
     from axes.signals import user_locked_out  # type: ignore[import-untyped]
     from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-    from vigil.accounts.models import AccessGrant, Team
+    from vigil.accounts.models import AccessGrant, AccountPerson, ConflictDeclaration, RecordRestriction, Team
 
     user_logged_in.connect(on_user_logged_in, dispatch_uid="vigil.audit.login")
     user_logged_out.connect(on_user_logged_out, dispatch_uid="vigil.audit.logout")
@@ -438,6 +471,12 @@ def connect() -> None:
         (post_save, on_grant_post_save, AccessGrant, "grant.post_save"),
         (post_delete, on_grant_post_delete, AccessGrant, "grant.post_delete"),
     ]
+    for need_to_know in (AccountPerson, ConflictDeclaration, RecordRestriction):
+        name = need_to_know._meta.label_lower
+        receivers += [
+            (pre_delete, on_need_to_know_pre_delete, need_to_know, f"{name}.pre_delete"),
+            (post_delete, on_need_to_know_post_delete, need_to_know, f"{name}.post_delete"),
+        ]
     for device_model in _device_models():
         name = device_model._meta.label_lower
         receivers += [

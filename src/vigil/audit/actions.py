@@ -79,6 +79,7 @@ class Action(StrEnum):
     ACCOUNT_TEAMS_CHANGED = "account.teams_changed"
     ACCOUNT_STATUS_CHANGED = "account.status_changed"  # active, staff (admin site), superuser
     ACCOUNT_GRANT_CHANGED = "account.grant_changed"  # an assignment written or deleted outside the services
+    NEED_TO_KNOW_DELETED = "access.need_to_know_deleted"  # an account tie, conflict or restriction removed
     TWO_FACTOR_DEVICE_ADDED = "account.two_factor_device_added"
     TWO_FACTOR_DEVICE_REMOVED = "account.two_factor_device_removed"
     # Security.
@@ -152,6 +153,7 @@ ACTION_CATEGORIES: dict[Action, Category] = {
     Action.ACCOUNT_TEAMS_CHANGED: Category.ACCOUNT,
     Action.ACCOUNT_STATUS_CHANGED: Category.ACCOUNT,
     Action.ACCOUNT_GRANT_CHANGED: Category.ACCESS,
+    Action.NEED_TO_KNOW_DELETED: Category.ACCESS,
     Action.TWO_FACTOR_DEVICE_ADDED: Category.ACCOUNT,
     Action.TWO_FACTOR_DEVICE_REMOVED: Category.ACCOUNT,
     Action.LOGIN: Category.SECURITY,
@@ -213,6 +215,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ACCOUNT_TEAMS_CHANGED: "Account's teams changed",
     Action.ACCOUNT_STATUS_CHANGED: "Account activated, deactivated or given admin status",
     Action.ACCOUNT_GRANT_CHANGED: "Assignment changed outside Vigil's services",
+    Action.NEED_TO_KNOW_DELETED: "Account tie, conflict declaration or restriction deleted",
     Action.TWO_FACTOR_DEVICE_ADDED: "Two-factor device added",
     Action.TWO_FACTOR_DEVICE_REMOVED: "Two-factor device removed",
     Action.LOGIN: "Signed in",
