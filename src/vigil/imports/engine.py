@@ -301,8 +301,14 @@ def check_table(
             later_values = value_columns[present_names.index(later)]
             earlier_values = value_columns[present_names.index(earlier)]
             for row_index, (late, early) in enumerate(zip(later_values, earlier_values, strict=True)):
-                # Partial dates conflict only when the later one's last possible day comes first.
-                if late is not None and early is not None and late.latest < early.earliest:
+                # Partial dates conflict only when the later one's last possible day comes first
+                # (its first day is compared first: `latest` is worked out, and rarely needed).
+                if (
+                    late is not None
+                    and early is not None
+                    and late.earliest < early.earliest
+                    and late.latest < early.earliest
+                ):
                     problems.setdefault(row_index, []).append(
                         RowError(lines[row_index], later, str(late), f"before {earlier} ({early})")
                     )
