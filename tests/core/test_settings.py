@@ -172,7 +172,12 @@ def test_sign_in_defaults(tmp_path: Path) -> None:
     assert values["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
     assert values["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"
     otp = values["MIDDLEWARE"].index("django_otp.middleware.OTPMiddleware")
-    assert values["MIDDLEWARE"][otp + 1] == "vigil.accounts.two_factor.TwoFactorRequiredMiddleware"
+    two_factor = values["MIDDLEWARE"].index("vigil.accounts.two_factor.TwoFactorRequiredMiddleware")
+    # After OTP's (it reads the verified device), before anything that serves or refuses a page.
+    assert (
+        otp < two_factor < values["MIDDLEWARE"].index("vigil.accounts.middleware.RoutePermissionMiddleware")
+    )
+    assert values["MIDDLEWARE"][otp + 1 : two_factor] in ([], ["vigil.accounts.actor.ActorMiddleware"])
     assert "django.middleware.csrf.CsrfViewMiddleware" in values["MIDDLEWARE"]
     assert values["SESSION_COOKIE_AGE"] == 30 * 60 and values["SESSION_SAVE_EVERY_REQUEST"] is True
     assert values["SESSION_COOKIE_SAMESITE"] == "Strict"
