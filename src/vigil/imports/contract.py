@@ -112,8 +112,9 @@ class ListColumn(Column):
 @dataclass(frozen=True)
 class SealedColumn(Column):
     """Free text sealed at rest (vigil.core.sealing), such as a complainant's phone number. Stored as
-    a Fernet token; hashed (to notice changed rows) as an HMAC keyed by the seal key, never as the
-    plaintext, which a row hash would let anyone brute-force back. Problems report it as "[sealed]".
+    a Fernet token; hashed (to notice changed rows) as an HMAC under the digest key
+    (vigil.core.digests), never as the plaintext, which a row hash would let anyone brute-force
+    back. Problems report it as "[sealed]".
 
     A stored seal cannot be compared with a cell (each seal differs), so a row with a value here is
     rewritten (counted as updated) whenever its hash changes for another reason: after
