@@ -60,3 +60,17 @@ def ratio(value: RelativeRate | Withheld | None) -> Any:
     if value.low is None or value.high is None:
         return f"{value.ratio:.2f} (interval undefined)"
     return f"{value.ratio:.2f} ({value.low:.2f} to {value.high:.2f})"
+
+
+@register.filter
+def of_total(cell: Any) -> str:
+    """A cell's "count of total", saying only what is shown ("of 68" when the count is withheld,
+    nothing when both are)."""
+    count, total = cell.count, cell.total
+    if isinstance(count, Withheld) and isinstance(total, Withheld):
+        return ""
+    if isinstance(count, Withheld):
+        return f"of {total}"
+    if isinstance(total, Withheld):
+        return f"{count} of a withheld total"
+    return f"{count} of {total}"
