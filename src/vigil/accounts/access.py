@@ -247,7 +247,7 @@ class Refusal:
     reason: str  # no_such_record, not_assigned_or_restricted, own_record, complainant, declared, same_command
 
 
-def _condition(q: Q) -> ExpressionWrapper | Value:
+def _condition(q: Q) -> ExpressionWrapper[Q] | Value:
     # An empty Q (the caseload, nothing restricted) holds for every row.
     return ExpressionWrapper(q, output_field=BooleanField()) if q else Value(True)
 
