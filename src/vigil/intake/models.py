@@ -224,3 +224,23 @@ class RepeatDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ~ {self.second_id}: {self.verdict}"
+
+
+class UserRateWindow(models.Model):
+    """Requests one user made to one rate-limited page in one window of time (vigil.intake.ratelimit):
+    the count lives in the database so that every server process and thread shares it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=40, help_text="what is limited, and over how long")
+    window_index = models.BigIntegerField(help_text="seconds since the Unix epoch // the window's length")
+    requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user", "scope", "window_index"), name="userratewindow_user_scope_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.scope} @ {self.window_index}: {self.requests}"

@@ -29,6 +29,7 @@ from vigil.audit.services import audit_record
 from vigil.intake import forms, selectors, services
 from vigil.intake.categories import suggest_category
 from vigil.intake.models import Channel, HotlineReport, TriageStatus
+from vigil.intake.ratelimit import SUGGESTIONS_LIMITS, rate_limit_take_user
 from vigil.intake.repeats import RepeatCandidate, repeat_candidates
 from vigil.intake.services import IntakeError
 from vigil.linkage.models import LinkCandidate
@@ -36,6 +37,7 @@ from vigil.linkage.suggest import SubjectCandidate, subject_candidates
 from vigil.people.models import Person
 
 QUEUE_PAGE_SIZE = 50
+NARRATIVE_MAX_LENGTH = 20_000
 
 
 def _signed_in(request: HttpRequest) -> User:
@@ -93,11 +95,20 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 def suggestions(request: HttpRequest) -> HttpResponse:
     """What the form's script asks while the handler types: the candidates fieldset (name, rank,
-    command only) and the category the account points to."""
+    command only) and the category the account points to. Limited per user (intake.ratelimit):
+    each answer scores the description against the register."""
+    retry_after = rate_limit_take_user(_signed_in(request), "suggestions", SUGGESTIONS_LIMITS)
+    if retry_after is not None:
+        refused = HttpResponse(
+            "Too many searches: wait a moment.", status=429, content_type="text/plain; charset=utf-8"
+        )
+        refused["Retry-After"] = str(retry_after)
+        return refused
     form = forms.HotlineReportForm(request.GET)
     candidates = _candidates(request, form)
     candidate_form = forms.HotlineReportForm(request.GET, candidates=_candidate_choices(candidates))
-    suggestion = suggest_category(request.GET.get("narrative", ""))
+    # The form takes no longer account than this; the category needs no more of it.
+    suggestion = suggest_category(request.GET.get("narrative", "")[:NARRATIVE_MAX_LENGTH])
     html = render_to_string(
         "intake/_candidates.html",
         {

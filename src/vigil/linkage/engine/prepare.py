@@ -307,12 +307,21 @@ SELECT surname, count(DISTINCT person_id) AS people FROM person_surnames GROUP B
 
 CREATE OR REPLACE TEMP TABLE forename_counts AS
 SELECT forename, count(DISTINCT person_id) AS people FROM person_first_forenames GROUP BY 1;
+
+-- What prepare_mentions looks up in the register, kept once (a candidate search prepares one
+-- mention at a time, and cleaning every command again cost it half a second at 60,000 people).
+CREATE OR REPLACE TEMP TABLE register_commands AS
+SELECT DISTINCT vl_clean(command) AS command FROM src_people WHERE length(vl_clean(command)) > 3;
+
+CREATE OR REPLACE TEMP TABLE register_staff_ids AS
+SELECT DISTINCT staff_id FROM register WHERE staff_id IS NOT NULL;
 """
     )
 
 
 def prepare_mentions(con: duckdb.DuckDBPyConnection) -> None:
-    """`mentions`: one row per allegation in src_allegations (see engine.extract)."""
+    """`mentions`: one row per allegation in src_allegations (see engine.extract), against the
+    register prepared by prepare_register."""
     con.execute(
         r"""
 CREATE OR REPLACE TEMP TABLE mention_names AS
@@ -364,11 +373,8 @@ GROUP BY 1;
 
 -- A command named in the details ("officer, East Area BCU, based at Barking").
 CREATE OR REPLACE TEMP TABLE mention_detail_commands AS
-WITH commands AS (
-    SELECT DISTINCT vl_clean(command) AS command FROM src_people WHERE length(vl_clean(command)) > 3
-)
 SELECT a.id, list(DISTINCT c.command) AS commands
-FROM src_allegations a JOIN commands c ON contains(vl_clean(a.subject_details), c.command)
+FROM src_allegations a JOIN register_commands c ON contains(vl_clean(a.subject_details), c.command)
 WHERE coalesce(a.subject_details, '') <> ''
 GROUP BY 1;
 
@@ -450,7 +456,7 @@ LEFT JOIN mention_roles r ON r.id = m.id
 LEFT JOIN mention_detail_commands dc ON dc.id = m.id
 LEFT JOIN surname_counts sc ON sc.surname = m.surname_w
 LEFT JOIN forename_counts fc ON fc.forename = m.first_word
-LEFT JOIN (SELECT DISTINCT staff_id FROM register) known ON known.staff_id = vl_number(m.subject_staff_id);
+LEFT JOIN register_staff_ids known ON known.staff_id = vl_number(m.subject_staff_id);
 """.replace("NO_NAME", _sql_list(NO_NAME_WORDS))
         .replace("TITLES", _sql_list(TITLE_WORDS))
         .replace("RARE_FOR_BLOCKING", str(RARE_FOR_BLOCKING))
@@ -498,9 +504,19 @@ SELECT place, command FROM counted WHERE seen >= 2 AND seen >= 0.6 * place_seen 
 
 def apply_places(con: duckdb.DuckDBPyConnection, places: list[tuple[str, str]]) -> None:
     """Give each mention the commands its places belong to (`place_commands`)."""
+    load_places(con, places)
+    place_mentions(con)
+
+
+def load_places(con: duckdb.DuckDBPyConnection, places: list[tuple[str, str]]) -> None:
+    """`place_commands`: the model's (place, command) pairs."""
     con.execute("CREATE OR REPLACE TEMP TABLE place_commands (place VARCHAR, command VARCHAR)")
     if places:
         con.executemany("INSERT INTO place_commands VALUES (?, ?)", places)
+
+
+def place_mentions(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill each mention's `place_commands` from its places and `place_commands` (load_places)."""
     con.execute(
         """
 UPDATE mentions SET place_commands = found.commands
