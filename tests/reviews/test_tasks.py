@@ -51,7 +51,9 @@ class Rollback(Exception):
 
 @pytest.fixture
 def assessor(make_user: Callable[..., User]) -> User:
-    return make_user(Role.ASSESSOR)
+    user = make_user(Role.ASSESSOR)
+    grant_caseload(user)  # a human link needs sight of both records
+    return user
 
 
 @pytest.fixture
