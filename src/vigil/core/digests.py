@@ -38,6 +38,8 @@ from django.conf import settings
 from django.core import exceptions
 from django.db import models, transaction
 
+from vigil.core.keyfiles import CachedKeyFile
+
 KEY_BYTES = 32
 KEY_ID_LENGTH = 8
 SEPARATOR = ":"
@@ -61,33 +63,14 @@ def key_problem(key: str) -> str | None:
     return None
 
 
-# (path, mtime_ns, size, inode) -> keys: the key file is re-read when it changes, so a running server
-# follows `vigil keys rotate` (key-file mode) and never makes digests under a removed key.
-_key_file_cache: tuple[tuple[str, int, int, int], tuple[str, ...]] | None = None
-
-
-def _key_file_keys(path: Path) -> tuple[str, ...]:
-    global _key_file_cache
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise exceptions.ImproperlyConfigured(
-            f"the digest key file {path} is missing: stored digests cannot be compared without it"
-        ) from None
-    signature = (str(path), info.st_mtime_ns, info.st_size, info.st_ino)
-    cached = _key_file_cache
-    if cached is not None and cached[0] == signature:
-        return cached[1]
-    keys = tuple(path.read_text(encoding="ascii").split())
-    _key_file_cache = (signature, keys)
-    return keys
+_digest_key_file = CachedKeyFile(what="digest key", needed_for="stored digests cannot be compared without it")
 
 
 def configured_keys() -> tuple[str, ...]:
     """The digest keys in force now, first one first: the key file's content in key-file mode
     (settings.DIGEST_KEYS_FILE), else settings.DIGEST_KEYS. Read at call time (tests swap them)."""
     key_file: Path | str | None = getattr(settings, "DIGEST_KEYS_FILE", None)
-    keys = _key_file_keys(Path(key_file)) if key_file is not None else tuple(settings.DIGEST_KEYS)
+    keys = _digest_key_file.keys(Path(key_file)) if key_file is not None else tuple(settings.DIGEST_KEYS)
     if not keys:
         raise exceptions.ImproperlyConfigured("no digest key is configured (VIGIL_DIGEST_KEYS)")
     return keys

@@ -38,6 +38,7 @@ from django.db.models.query_utils import DeferredAttribute
 from tqdm import tqdm
 
 from vigil.core import digests
+from vigil.core.keyfiles import CachedKeyFile
 
 MASK = "[sealed]"
 # Rows read and rewritten per statement batch by keys_rotate / keys_verify.
@@ -53,11 +54,6 @@ class SealError(ValueError):
 
 def new_key() -> str:
     return Fernet.generate_key().decode("ascii")
-
-
-def read_key_file(path: Path) -> list[str]:
-    """The keys in a key file, one a line, first one first."""
-    return path.read_text(encoding="ascii").split()
 
 
 def write_key_file(path: Path, keys: Sequence[str]) -> None:
@@ -76,26 +72,7 @@ def write_key_file(path: Path, keys: Sequence[str]) -> None:
         raise
 
 
-# (path, mtime_ns, size, inode) -> keys: a key file is re-read when it changes, so a running server
-# follows `vigil keys rotate` (key-file mode) without a restart and never seals under a removed key.
-_key_file_cache: tuple[tuple[str, int, int, int], tuple[str, ...]] | None = None
-
-
-def _key_file_keys(path: Path) -> tuple[str, ...]:
-    global _key_file_cache
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise exceptions.ImproperlyConfigured(
-            f"the seal key file {path} is missing: sealed values cannot be opened without it"
-        ) from None
-    signature = (str(path), info.st_mtime_ns, info.st_size, info.st_ino)
-    cached = _key_file_cache
-    if cached is not None and cached[0] == signature:
-        return cached[1]
-    keys = tuple(read_key_file(path))
-    _key_file_cache = (signature, keys)
-    return keys
+_seal_key_file = CachedKeyFile(what="seal key", needed_for="sealed values cannot be opened without it")
 
 
 def configured_keys() -> tuple[str, ...]:
@@ -103,7 +80,7 @@ def configured_keys() -> tuple[str, ...]:
     else settings.SEAL_KEYS (from VIGIL_SEAL_KEYS). Read at call time, so tests can swap them."""
     key_file: Path | str | None = getattr(settings, "SEAL_KEYS_FILE", None)
     if key_file is not None:
-        return _key_file_keys(Path(key_file))
+        return _seal_key_file.keys(Path(key_file))
     return tuple(settings.SEAL_KEYS)
 
 

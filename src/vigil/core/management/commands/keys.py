@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from vigil.core import digests, sealing
+from vigil.core.keyfiles import read_key_file
 
 
 class Command(BaseCommand):
@@ -92,7 +93,7 @@ class Command(BaseCommand):
         )
 
     def _rotate_digests_file(self, key_file: Path) -> None:
-        old = sealing.read_key_file(key_file)
+        old = read_key_file(key_file)
         new = digests.new_key()
         # NEW first, OLD kept while the digests under OLD are erased: a running server makes its
         # digests under NEW from the moment the file changes.
@@ -137,7 +138,7 @@ class Command(BaseCommand):
         )
 
     def _rotate_file(self, key_file: Path, progress: bool) -> None:
-        old = sealing.read_key_file(key_file)
+        old = read_key_file(key_file)
         new = sealing.new_key()
         # NEW first, OLD kept: if anything below fails, every value still opens.
         sealing.write_key_file(key_file, [new, *old])
