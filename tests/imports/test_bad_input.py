@@ -151,3 +151,19 @@ def test_a_200_kb_summary_is_imported_verbatim(tmp_path: Path) -> None:
     path = write(tmp_path, "a.csv", ALLEGATIONS_HEADER + allegation_row("L1", summary=quoted))
     call_command("import", "allegations", str(path), stdout=io.StringIO())
     assert Allegation.objects.get().summary == summary.strip()
+
+
+def test_a_bidi_character_in_a_workbook_is_refused_at_its_line_and_column(tmp_path: Path) -> None:
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    workbook = Workbook()
+    sheet = workbook.active
+    columns = ALLEGATIONS_HEADER.strip().split(",")
+    sheet.append(columns)
+    for ref, name in (("X1", "Dave"), ("X2", "Smith\u202egnp.exe")):
+        row = allegation_row(ref, subject_name=name).rstrip("\n").split(",")
+        sheet.append(row)
+    path = tmp_path / "a.xlsx"
+    workbook.save(path)
+    report = refused("allegations", path)
+    assert "line 3, column subject_name: contains the control character U+202E" in report
