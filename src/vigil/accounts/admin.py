@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin  # type: ignore[im
 from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
 from vigil.accounts.models import Team
+from vigil.core.admin_mixins import ReadOnlyAdminMixin
 
 SELF_ROLE_MESSAGE = (
     "You cannot give yourself a role ({names}): another administrator must make this change, "
@@ -73,18 +74,9 @@ class VigilUserAdmin(UserAdmin):  # type: ignore[type-arg]
         return False
 
 
-class RoleGroupAdmin(GroupAdmin):
+class RoleGroupAdmin(ReadOnlyAdminMixin, GroupAdmin):
     """The role groups are defined in code (vigil.accounts.roles) and created by every migrate:
     viewable here, never renamed, re-permissioned or deleted (Vigil reads the group's name only)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class _TeamForm(forms.ModelForm):  # type: ignore[type-arg]

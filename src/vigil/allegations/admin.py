@@ -5,26 +5,17 @@ the administrator role must not see case content."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from vigil.allegations.models import Category, Outcome, Relationship, Source
+from vigil.core.admin_mixins import ReadOnlyAdminMixin
 
 admin.site.site_header = "Vigil administration"
 admin.site.site_title = "Vigil administration"
 admin.site.index_title = "Users, roles and reference data"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Viewable, never added to, changed or deleted through the admin."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Category)

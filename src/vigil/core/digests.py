@@ -144,8 +144,9 @@ class KeyedDigestField(_DigestBase):
         super().__init__(*args, **kwargs)
 
 
-def keyed_digest_fields() -> list[tuple[type[models.Model], str]]:
-    """Every KeyedDigestField of every installed model (each table once)."""
+def fields_of_type(field_type: type[models.Field]) -> list[tuple[type[models.Model], str]]:  # type: ignore[type-arg]
+    """Every field of this type of every installed model (each table once: no proxies, and a
+    multi-table child lists only its own columns), so rotation covers fields added later."""
     found: list[tuple[type[models.Model], str]] = []
     for model in apps.get_models():
         if model._meta.proxy:
@@ -153,9 +154,14 @@ def keyed_digest_fields() -> list[tuple[type[models.Model], str]]:
         found.extend(
             (model, model_field.name)
             for model_field in model._meta.local_concrete_fields
-            if isinstance(model_field, KeyedDigestField)
+            if isinstance(model_field, field_type)
         )
     return found
+
+
+def keyed_digest_fields() -> list[tuple[type[models.Model], str]]:
+    """Every KeyedDigestField of every installed model (each table once)."""
+    return fields_of_type(KeyedDigestField)
 
 
 # --- rotation -------------------------------------------------------------------------------------

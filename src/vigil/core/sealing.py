@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
-from django.apps import apps
 from django.conf import settings
 from django.core import exceptions
 from django.db import connection, models, transaction
@@ -275,18 +274,9 @@ class SealedTextField(_SealedBase):
 
 
 def sealed_fields() -> list[tuple[type[models.Model], str]]:
-    """Every SealedTextField of every installed model (each table once: no proxies, and a
-    multi-table child lists only its own columns), so rotation covers fields added later."""
-    found: list[tuple[type[models.Model], str]] = []
-    for model in apps.get_models():
-        if model._meta.proxy:
-            continue
-        found.extend(
-            (model, model_field.name)
-            for model_field in model._meta.local_concrete_fields
-            if isinstance(model_field, SealedTextField)
-        )
-    return found
+    """Every SealedTextField of every installed model (each table once), so rotation covers
+    fields added later."""
+    return digests.fields_of_type(SealedTextField)
 
 
 # --- rotation -------------------------------------------------------------------------------------
