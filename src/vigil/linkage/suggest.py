@@ -18,6 +18,7 @@ import copy
 import itertools
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,8 @@ MAX_LIMIT = 20
 # and finding their latest change costs tens of milliseconds on SQLite: not for every keystroke).
 # A person added is offered at most this many seconds later.
 KEY_CHECK_SECONDS = 5.0
+# Searches remembered per process, answered again without scoring.
+RECENT_SEARCHES = 256
 
 
 @dataclass(frozen=True)
@@ -113,10 +116,24 @@ class _PreparedRegister:
             for number, rule in enumerate(settings._blocking_rules_to_generate_predictions)
         ]
         self.scoring_sql = _scoring_sql(settings)
+        # The script asks again whenever any watched field changes, the narrative too: the same
+        # description is then answered from here.
+        self.recent: OrderedDict[tuple[SubjectDescription, int], list[tuple[int, float]]] = OrderedDict()
         # A search then takes one core at most: the web server's other requests keep the rest.
         self.con.execute("SET threads = 1")
 
     def rank(self, description: SubjectDescription, limit: int) -> list[tuple[int, float]]:
+        cached = self.recent.get((description, limit))
+        if cached is not None:
+            self.recent.move_to_end((description, limit))
+            return cached
+        ranked = self._rank(description, limit)
+        self.recent[(description, limit)] = ranked
+        if len(self.recent) > RECENT_SEARCHES:
+            self.recent.popitem(last=False)
+        return ranked
+
+    def _rank(self, description: SubjectDescription, limit: int) -> list[tuple[int, float]]:
         row: dict[str, Any] = dict.fromkeys(self.mention_schema.names)
         row.update(
             id=1,
