@@ -209,3 +209,18 @@ def test_a_conflict_declared_by_staff_id_applies_to_reports(make_user: MakeUser,
     conflict_declare(user=assessor, reason="We are married.", staff_id="530001")
     assert visible_reports(assessor) == {other.pk}
     assert picked.pk and numbered.pk
+
+
+def test_a_link_awaiting_review_names_its_person_only_to_those_who_may_see_them(
+    client: Client, make_user: MakeUser, assessor: User
+) -> None:
+    from vigil.linkage.models import LinkStatus
+
+    handler = make_user(Role.CALL_HANDLER)
+    picked = person_create(surname="Plainview", forenames="Ann", staff_id="540001")
+    hidden = person_create(surname="Hiddenfield", forenames="Bo", staff_id="540002")
+    record_restrict(person=hidden, restricted_by=None, reason="senior officer")
+    report = call(handler, handler_candidate_id=picked.pk)
+    link_to(report.allegation, hidden, status=LinkStatus.NEEDS_REVIEW)
+    text = page_of(client, assessor, report)
+    assert "Hiddenfield" not in text and "someone you may not see" in text

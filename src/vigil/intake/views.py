@@ -203,6 +203,11 @@ def _subjects(report: HotlineReport, user: User) -> list[tuple[int, str]]:
     return list(seen.items())
 
 
+def _link_person_id(report: HotlineReport) -> int | None:
+    link = getattr(report.allegation, "link", None)
+    return link.person_id if link is not None else None
+
+
 def _repeats_shown(request: HttpRequest, report: HotlineReport) -> list[RepeatCandidate]:
     """The likely repeats the user may see. Each shown is a consultation of that report (its
     account is on the page), audited with the justification given for the report opened."""
@@ -245,9 +250,9 @@ def _detail_page(
             "decisions": selectors.decisions_for(report),
             "repeats": _repeats_shown(request, report),
             "incident_reports": selectors.incident_reports(report, visible=reports_visible_q(request.user)),
-            "link_person_visible": bool(
-                people_visible_among(request.user, [selectors.report_subject_id(report)])
-            ),
+            # The person the link names (whatever its status), not the report's subject: a link
+            # waiting for review names someone other than the handler's pick.
+            "link_person_visible": bool(people_visible_among(request.user, [_link_person_id(report)])),
             "can_open_sealed": bool(user_roles(request.user) & SEALED_FIELD_ROLES),
             "needs_approval_if_nfa": services.needs_approval(
                 "no_further_action", report.allegation.category_id
